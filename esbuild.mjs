@@ -1,0 +1,56 @@
+// Builds every bundle: the extension (CommonJS, `vscode` external), the
+// trainer, CLI and library (Node; TensorFlow.js and sharp stay external so a
+// native backend installed beside them registers with the same engine), one
+// browser bundle per webview panel (webview/<panel>/main.ts), and the JSON
+// Schema generated from src/core/config/schema.ts.
+import * as esbuild from "esbuild";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createRequire } from "node:module";
+
+const watch = process.argv.includes("--watch");
+const production = process.argv.includes("--production");
+const nodeExternals = ["vscode", "@tensorflow/*", "sharp"];
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: "info",
+  target: "node20",
+};
+
+const panels = fs.existsSync("webview")
+  ? fs.readdirSync("webview").filter((d) => fs.existsSync(path.join("webview", d, "main.ts")))
+  : [];
+
+const builds = [
+  { ...common, platform: "node", format: "cjs", entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: nodeExternals },
+  { ...common, platform: "node", format: "cjs", entryPoints: ["src/trainer/main.ts"], outfile: "dist/trainer.js", external: nodeExternals },
+  { ...common, platform: "node", format: "cjs", entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: nodeExternals, banner: { js: "#!/usr/bin/env node" } },
+  { ...common, platform: "node", format: "cjs", entryPoints: ["src/lib.ts"], outfile: "dist/lib.js", external: nodeExternals },
+  ...panels.map((p) => ({
+    ...common,
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    entryPoints: [`webview/${p}/main.ts`],
+    outfile: `dist/webview/${p}.js`,
+  })),
+].filter((b) => fs.existsSync(b.entryPoints[0]));
+
+async function writeSchema() {
+  const out = await esbuild.build({ entryPoints: ["src/core/config/editorSchema.ts"], bundle: true, platform: "node", format: "cjs", write: false, logLevel: "silent" });
+  const mod = { exports: {} };
+  new Function("module", "exports", "require", out.outputFiles[0].text)(mod, mod.exports, createRequire(import.meta.url));
+  fs.mkdirSync("dist", { recursive: true });
+  fs.writeFileSync("dist/experiment.schema.json", JSON.stringify(mod.exports.editorJsonSchema(), null, 2) + "\n");
+}
+
+await writeSchema();
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  fs.chmodSync("dist/cli.js", 0o755);
+}

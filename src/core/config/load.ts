@@ -1,0 +1,251 @@
+/**
+ * Reads an experiment file: JSON with comments → defaults filled in → validated
+ * against the schema → dataset paths checked. Every problem is reported with
+ * the file, the field path and the line, so the editor and the CLI can point
+ * at it; nothing is started from a config that has any problem.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseTree, findNodeAtLocation, printParseErrorCode, type ParseError, type Node } from "jsonc-parser";
+import { Value } from "@sinclair/typebox/value";
+import { ExperimentSchema, DatasetSchema, type Experiment } from "./schema";
+
+export interface ConfigIssue {
+  /** Dotted field path ("train.lr"), "" for the whole file. */
+  field: string;
+  message: string;
+  /** 0-based character range in the file text, for diagnostics. */
+  offset: number;
+  length: number;
+  /** 1-based line, for messages. */
+  line: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    const first = issues[0]!;
+    const where = first.field ? `field "${first.field}"` : `line ${first.line}`;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
+    super(`${file}:${first.line}: ${where}: ${first.message}${more}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadedExperiment {
+  /** Absolute path of the *.ssl.json file. */
+  file: string;
+  /** Experiment name (config.name or the file name). */
+  name: string;
+  /** The config with every default filled in: what the run records as config.json. */
+  config: Experiment;
+  /** Absolute folder for this experiment's runs: <runsDir>/<name>. */
+  runsDir: string;
+}
+
+export function experimentNameFromFile(file: string): string {
+  return path.basename(file).replace(/\.ssl\.json$/i, "").replace(/\.json$/i, "");
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+/** The deepest existing node along a path: where a diagnostic for that field belongs. */
+function nodeFor(root: Node | undefined, segments: (string | number)[]): Node | undefined {
+  if (!root) return undefined;
+  for (let n = segments.length; n >= 0; n--) {
+    const node = findNodeAtLocation(root, segments.slice(0, n));
+    if (node) {
+      // Point at "key": value, not just the value, when the node is a property value.
+      return node.parent?.type === "property" ? node.parent : node;
+    }
+  }
+  return root;
+}
+
+function issueAt(text: string, root: Node | undefined, segments: (string | number)[], message: string): ConfigIssue {
+  const node = nodeFor(root, segments);
+  const offset = node?.offset ?? 0;
+  return {
+    field: segments.join("."),
+    message,
+    offset,
+    length: node?.length ?? 0,
+    line: lineOf(text, offset),
+  };
+}
+
+/** Schema validation of parsed JSON. Dataset variants are checked by their `format`, so errors name the real field. */
+function schemaIssues(value: unknown, text: string, root: Node | undefined): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  const add = (segments: (string | number)[], message: string) => {
+    const key = segments.join(".");
+    if (seen.has(key)) return;
+    seen.add(key);
+    issues.push(issueAt(text, root, segments, message));
+  };
+  for (const e of Value.Errors(ExperimentSchema, value)) {
+    const segments = pointerToPath(e.path);
+    if (segments[0] === "dataset") continue;
+    let message = e.message;
+    if (e.schema && "anyOf" in e.schema) {
+      const allowed = (e.schema.anyOf as { const?: unknown }[]).map((s) => s.const).filter((c) => c !== undefined);
+      if (allowed.length) message = `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+    }
+    if (message.startsWith("Unexpected property")) message = `unknown field "${segments[segments.length - 1]}"`;
+    add(segments, message);
+  }
+  const dataset = (value as { dataset?: unknown }).dataset;
+  if (dataset !== undefined) {
+    const variants = DatasetSchema.anyOf as { properties: { format: { const: string } } }[];
+    const format = (dataset as { format?: unknown })?.format;
+    const variant = variants.find((v) => v.properties.format.const === format);
+    if (!variant) {
+      add(
+        ["dataset", "format"],
+        `must be one of ${variants.map((v) => JSON.stringify(v.properties.format.const)).join(", ")}`,
+      );
+    } else {
+      for (const e of Value.Errors(variant as never, dataset)) {
+        const segments = ["dataset", ...pointerToPath(e.path)];
+        const message = e.message.startsWith("Unexpected property")
+          ? `unknown field "${segments[segments.length - 1]}"`
+          : e.message;
+        add(segments, message);
+      }
+    }
+  }
+  return issues;
+}
+
+function semanticIssues(config: Experiment, text: string, root: Node | undefined): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const [lo, hi] = config.augment.cropScale;
+  if (lo > hi) issues.push(issueAt(text, root, ["augment", "cropScale"], "the lower bound is above the upper bound"));
+  const [rlo, rhi] = config.augment.cropRatio;
+  if (rlo > rhi) issues.push(issueAt(text, root, ["augment", "cropRatio"], "the lower bound is above the upper bound"));
+  return issues;
+}
+
+/** The dataset paths named in a config, with their field, relative to the experiment folder. */
+export function datasetPathFields(config: Experiment): { field: string; value: string }[] {
+  const d = config.dataset;
+  const fields: { field: string; value: string | undefined }[] = [];
+  switch (d.format) {
+    case "folder":
+      fields.push({ field: "train", value: d.train }, { field: "test", value: d.test });
+      break;
+    case "idx":
+      fields.push(
+        { field: "trainImages", value: d.trainImages },
+        { field: "trainLabels", value: d.trainLabels },
+        { field: "testImages", value: d.testImages },
+        { field: "testLabels", value: d.testLabels },
+      );
+      break;
+    case "cifar10":
+      fields.push({ field: "dir", value: d.dir });
+      break;
+    case "embedded":
+      break;
+  }
+  return fields.filter((f): f is { field: string; value: string } => f.value !== undefined);
+}
+
+function pathIssues(config: Experiment, file: string, text: string, root: Node | undefined): ConfigIssue[] {
+  const dir = path.dirname(file);
+  return datasetPathFields(config)
+    .filter((f) => !fs.existsSync(path.resolve(dir, f.value)))
+    .map((f) =>
+      issueAt(text, root, ["dataset", f.field], `path does not exist: ${path.resolve(dir, f.value)}`),
+    );
+}
+
+/**
+ * Everything wrong with an experiment file's text, or the resolved config.
+ * `checkPaths` is off for editor diagnostics of unsaved text where the caller checks paths itself.
+ */
+export function parseExperiment(
+  text: string,
+  file: string,
+  options: { checkPaths?: boolean } = {},
+): { config?: Experiment; issues: ConfigIssue[] } {
+  const parseErrors: ParseError[] = [];
+  const root = parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
+  if (parseErrors.length) {
+    return {
+      issues: parseErrors.map((e) => ({
+        field: "",
+        message: `invalid JSON: ${printParseErrorCode(e.error)}`,
+        offset: e.offset,
+        length: e.length,
+        line: lineOf(text, e.offset),
+      })),
+    };
+  }
+  const raw: unknown = root ? evaluate(root) : undefined;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return { issues: [issueAt(text, root, [], "the experiment must be a JSON object")] };
+  }
+  const withDefaults = Value.Default(ExperimentSchema, structuredClone(raw));
+  const issues = schemaIssues(withDefaults, text, root);
+  if (issues.length) return { issues };
+  const config = withDefaults as Experiment;
+  const more = semanticIssues(config, text, root);
+  if (options.checkPaths !== false) more.push(...pathIssues(config, file, text, root));
+  return more.length ? { issues: more } : { config, issues: [] };
+}
+
+function evaluate(node: Node): unknown {
+  switch (node.type) {
+    case "object": {
+      const o: Record<string, unknown> = {};
+      for (const p of node.children ?? []) {
+        const [k, v] = p.children ?? [];
+        if (k && v) o[k.value as string] = evaluate(v);
+      }
+      return o;
+    }
+    case "array":
+      return (node.children ?? []).map(evaluate);
+    default:
+      return node.value;
+  }
+}
+
+/** Load, validate and resolve an experiment file; throws ConfigError naming the file, field and line. */
+export function loadExperiment(file: string): LoadedExperiment {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, "utf8");
+  } catch (e) {
+    throw new ConfigError(abs, [
+      { field: "", message: `cannot read the file (${(e as Error).message})`, offset: 0, length: 0, line: 1 },
+    ]);
+  }
+  const { config, issues } = parseExperiment(text, abs);
+  if (!config) throw new ConfigError(abs, issues);
+  const name = config.name ?? experimentNameFromFile(abs);
+  return {
+    file: abs,
+    name,
+    config,
+    runsDir: path.join(path.resolve(path.dirname(abs), config.runsDir), name),
+  };
+}

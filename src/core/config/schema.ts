@@ -1,0 +1,215 @@
+/**
+ * The experiment file (`*.ssl.json`) schema: the one source of truth. The
+ * TypeScript type `Experiment` and the JSON Schema contributed to VS Code
+ * (dist/experiment.schema.json, written by esbuild.mjs) both come from here.
+ */
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+
+const Num = (def: number, description: string, extra: object = {}) =>
+  Type.Number({ default: def, description, ...extra });
+const Int = (def: number, description: string, extra: object = {}) =>
+  Type.Integer({ default: def, description, ...extra });
+const Str = (description: string, extra: object = {}) => Type.String({ description, ...extra });
+const Obj = <T extends Record<string, TSchema>>(props: T, description: string) =>
+  Type.Object(props, { description, additionalProperties: false, default: {} });
+
+export const METHODS = ["simclr"] as const;
+export const BACKENDS = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export const BACKBONES = ["resnet18", "convnet"] as const;
+export const OPTIMIZERS = ["sgd", "lars", "adam"] as const;
+
+const Embedded = Type.Object(
+  {
+    format: Type.Literal("embedded", { description: "A dataset shipped with SSL Studio." }),
+    name: Type.Literal("fashion-mnist-5k", {
+      default: "fashion-mnist-5k",
+      description:
+        "Fashion-MNIST subset (Xiao et al. 2017, MIT licence): 5,000 train / 1,000 test 28x28 grayscale images, 10 balanced classes.",
+    }),
+  },
+  { additionalProperties: false, title: "Embedded dataset" },
+);
+
+const Folder = Type.Object(
+  {
+    format: Type.Literal("folder", { description: "A folder of PNG/JPEG images (searched recursively)." }),
+    train: Str(
+      "Training images folder, relative to the experiment file. Images in sub-folders are labelled by the sub-folder name.",
+    ),
+    test: Type.Optional(Str("Labelled test images folder (same layout as train), used for kNN evaluation.")),
+    channels: Type.Optional(
+      Type.Union([Type.Literal(1), Type.Literal(3)], {
+        default: 3,
+        description: "Decode as grayscale (1) or RGB (3).",
+      }),
+    ),
+  },
+  { additionalProperties: false, title: "Image folder" },
+);
+
+const Idx = Type.Object(
+  {
+    format: Type.Literal("idx", { description: "IDX files as published for MNIST and Fashion-MNIST (gzipped or not)." }),
+    trainImages: Str("Training images IDX file (e.g. train-images-idx3-ubyte.gz), relative to the experiment file."),
+    trainLabels: Type.Optional(Str("Training labels IDX file (e.g. train-labels-idx1-ubyte.gz).")),
+    testImages: Type.Optional(Str("Test images IDX file (e.g. t10k-images-idx3-ubyte.gz), used for kNN evaluation.")),
+    testLabels: Type.Optional(Str("Test labels IDX file (e.g. t10k-labels-idx1-ubyte.gz).")),
+  },
+  { additionalProperties: false, title: "IDX files" },
+);
+
+const Cifar10 = Type.Object(
+  {
+    format: Type.Literal("cifar10", { description: "CIFAR-10 binary version (data_batch_1..5.bin, test_batch.bin)." }),
+    dir: Str("Folder holding the CIFAR-10 .bin batches, relative to the experiment file."),
+  },
+  { additionalProperties: false, title: "CIFAR-10 binary" },
+);
+
+export const DatasetSchema = Type.Union([Embedded, Folder, Idx, Cifar10], {
+  description: "Where the images come from. `format` selects the loader.",
+  default: { format: "embedded", name: "fashion-mnist-5k" },
+});
+
+export const ExperimentSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    name: Type.Optional(Str("Experiment name, used for the runs folder. Defaults to the file name without .ssl.json.")),
+    method: Type.Union(
+      METHODS.map((m) => Type.Literal(m)),
+      {
+        default: "simclr",
+        description:
+          "Self-supervised method. simclr: contrastive learning with the NT-Xent loss over two augmented views (Chen et al. 2020).",
+      },
+    ),
+    seed: Int(0, "Seed for weight init, shuffling and augmentation. Same seed + same backend = same weights.", {
+      minimum: 0,
+    }),
+    backend: Type.Union(
+      BACKENDS.map((b) => Type.Literal(b)),
+      {
+        default: "auto",
+        description:
+          "TensorFlow.js backend. auto tries tensorflow-gpu (@tensorflow/tfjs-node-gpu), tensorflow (@tensorflow/tfjs-node), wasm, then cpu (plain JS, slowest).",
+      },
+    ),
+    dataset: DatasetSchema,
+    limit: Type.Optional(
+      Type.Object(
+        {
+          train: Type.Optional(Type.Integer({ minimum: 1, description: "Use at most this many training images." })),
+          test: Type.Optional(Type.Integer({ minimum: 1, description: "Use at most this many test images." })),
+        },
+        { additionalProperties: false, description: "Subsample the dataset (first N images), e.g. for quick runs." },
+      ),
+    ),
+    imageSize: Int(32, "Side of the square crops fed to the network (SimCLR's CIFAR setting: 32).", {
+      minimum: 8,
+      maximum: 512,
+    }),
+    model: Obj(
+      {
+        backbone: Type.Union(
+          BACKBONES.map((b) => Type.Literal(b)),
+          {
+            default: "resnet18",
+            description:
+              "resnet18: ResNet-18 adapted to small images (3x3 stem, no max-pool), as in SimCLR's CIFAR experiments. convnet: a 4-stage ConvNet for quick runs.",
+          },
+        ),
+        width: Num(1, "Width multiplier on the channel counts (ResNet-18: 64-128-256-512 at width 1).", {
+          exclusiveMinimum: 0,
+          maximum: 4,
+        }),
+        projectorHidden: Int(512, "Hidden units of the 2-layer MLP projection head (SimCLR: same as the backbone output).", {
+          minimum: 1,
+        }),
+        projectorOut: Int(128, "Output dimension of the projection head (SimCLR: 128).", { minimum: 1 }),
+      },
+      "Backbone and projection head. Evaluation uses the backbone output (before the head).",
+    ),
+    simclr: Obj(
+      {
+        temperature: Num(0.5, "NT-Xent temperature tau. SimCLR uses 0.5 on CIFAR-10 and 0.1 on ImageNet with large batches.", {
+          exclusiveMinimum: 0,
+          maximum: 1,
+        }),
+      },
+      "SimCLR settings (Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations).",
+    ),
+    augment: Obj(
+      {
+        cropScale: Type.Tuple([Type.Number({ minimum: 0, maximum: 1 }), Type.Number({ minimum: 0, maximum: 1 })], {
+          default: [0.08, 1],
+          description: "Random resized crop: area fraction range (SimCLR: [0.08, 1]).",
+        }),
+        cropRatio: Type.Tuple([Type.Number({ exclusiveMinimum: 0 }), Type.Number({ exclusiveMinimum: 0 })], {
+          default: [0.75, 1.3333333],
+          description: "Random resized crop: aspect ratio range (SimCLR: [3/4, 4/3]).",
+        }),
+        flipP: Num(0.5, "Probability of a horizontal flip.", { minimum: 0, maximum: 1 }),
+        jitterP: Num(0.8, "Probability of colour jitter (SimCLR: 0.8).", { minimum: 0, maximum: 1 }),
+        jitterStrength: Num(
+          0.5,
+          "Colour jitter strength s: brightness/contrast/saturation 0.8s, hue 0.2s (SimCLR uses s=0.5 on CIFAR-10, 1.0 on ImageNet).",
+          { minimum: 0, maximum: 2 },
+        ),
+        grayscaleP: Num(0.2, "Probability of converting to grayscale (SimCLR: 0.2).", { minimum: 0, maximum: 1 }),
+      },
+      "Augmentations applied independently to each of the two views (SimCLR's CIFAR recipe; no blur at 32x32).",
+    ),
+    train: Obj(
+      {
+        epochs: Int(100, "Training epochs over the training split.", { minimum: 1 }),
+        batchSize: Int(256, "Images per step; each gives two views, so the loss sees 2x this many embeddings (SimCLR: 512 on CIFAR-10).", {
+          minimum: 2,
+        }),
+        optimizer: Type.Union(
+          OPTIMIZERS.map((o) => Type.Literal(o)),
+          {
+            default: "lars",
+            description:
+              "sgd: SGD with momentum. lars: layer-wise adaptive rate scaling (You et al. 2017), SimCLR's choice for large batches. adam: Adam (Kingma & Ba 2015).",
+          },
+        ),
+        lr: Num(0.3, "Base learning rate, scaled by batchSize/256 (SimCLR: 0.3 x batch/256 with LARS; Adam: ~1e-3).", {
+          exclusiveMinimum: 0,
+        }),
+        momentum: Num(0.9, "Momentum for sgd and lars (beta1 for adam).", { minimum: 0, maximum: 1 }),
+        weightDecay: Num(1e-6, "Weight decay (SimCLR: 1e-6 with LARS; 5e-4 is common with SGD on CIFAR).", { minimum: 0 }),
+        warmupEpochs: Num(10, "Linear warm-up epochs before cosine decay (SimCLR: 10).", { minimum: 0 }),
+        logEvery: Int(10, "Write a metrics line every N steps (and at the end of each epoch).", { minimum: 1 }),
+      },
+      "Optimisation: warm-up, then cosine decay of the learning rate to 0.",
+    ),
+    eval: Obj(
+      {
+        every: Int(10, "Run kNN evaluation every N epochs (also at epoch 0 and at the end).", { minimum: 1 }),
+        knnK: Int(20, "Neighbours in the kNN classifier.", { minimum: 1 }),
+        knnTemperature: Num(0.07, "Temperature of the kNN vote weights exp(sim/T) (Wu et al. 2018: 0.07).", {
+          exclusiveMinimum: 0,
+        }),
+      },
+      "kNN evaluation on the labelled test split: cosine similarity on backbone features, temperature-weighted votes.",
+    ),
+    checkpoint: Obj(
+      {
+        every: Int(1, "Save a checkpoint every N epochs (and at the end).", { minimum: 1 }),
+        keep: Int(3, "Keep the last N checkpoints (0 = keep all).", { minimum: 0 }),
+      },
+      "Checkpoints under runs/<experiment>/<run>/checkpoints/<epoch>/.",
+    ),
+    runsDir: Str("Where run folders go, relative to the experiment file.", { default: "runs" }),
+  },
+  {
+    additionalProperties: false,
+    title: "SSL Studio experiment",
+    description: "A self-supervised pretraining experiment run by SSL Studio.",
+  },
+);
+
+export type Experiment = Static<typeof ExperimentSchema>;
+export type DatasetConfig = Static<typeof DatasetSchema>;
+export type Method = (typeof METHODS)[number];
+export type BackendName = (typeof BACKENDS)[number];
