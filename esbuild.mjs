@@ -1,6 +1,6 @@
 // Builds every bundle: the extension (CommonJS, `vscode` external), the
-// trainer, CLI and library (Node; TensorFlow.js and sharp stay external so a
-// native backend installed beside them registers with the same engine), one
+// trainer, CLI and library (Node, TensorFlow.js bundled in; the optional
+// native backends and sharp stay external: they load native binaries), one
 // browser bundle per webview panel (webview/<panel>/main.ts), and the JSON
 // Schema generated from src/core/config/schema.ts.
 import * as esbuild from "esbuild";
@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
-const nodeExternals = ["vscode", "@tensorflow/*", "sharp"];
+const nodeExternals = ["vscode", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu", "sharp"];
 
 const common = {
   bundle: true,
@@ -18,6 +18,8 @@ const common = {
   minify: production,
   logLevel: "info",
   target: "node20",
+  // jsonc-parser's UMD entry requires its own files at run time; its ESM entry bundles.
+  mainFields: ["module", "main"],
 };
 
 const panels = fs.existsSync("webview")
@@ -47,7 +49,14 @@ async function writeSchema() {
   fs.writeFileSync("dist/experiment.schema.json", JSON.stringify(mod.exports.editorJsonSchema(), null, 2) + "\n");
 }
 
+// The wasm backend fetches its binaries next to the bundle that loads it (see src/core/backend/select.ts).
+function copyWasmBinaries() {
+  const dir = "node_modules/@tensorflow/tfjs-backend-wasm/dist";
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".wasm"))) fs.copyFileSync(path.join(dir, f), path.join("dist", f));
+}
+
 await writeSchema();
+copyWasmBinaries();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

@@ -22,7 +22,6 @@ const Embedded = Type.Object(
   {
     format: Type.Literal("embedded", { description: "A dataset shipped with SSL Studio." }),
     name: Type.Literal("fashion-mnist-5k", {
-      default: "fashion-mnist-5k",
       description:
         "Fashion-MNIST subset (Xiao et al. 2017, MIT licence): 5,000 train / 1,000 test 28x28 grayscale images, 10 balanced classes.",
     }),
@@ -39,8 +38,7 @@ const Folder = Type.Object(
     test: Type.Optional(Str("Labelled test images folder (same layout as train), used for kNN evaluation.")),
     channels: Type.Optional(
       Type.Union([Type.Literal(1), Type.Literal(3)], {
-        default: 3,
-        description: "Decode as grayscale (1) or RGB (3).",
+        description: "Decode as grayscale (1) or RGB (3, the default).",
       }),
     ),
   },
@@ -66,9 +64,11 @@ const Cifar10 = Type.Object(
   { additionalProperties: false, title: "CIFAR-10 binary" },
 );
 
+// No defaults on the union or inside its variants: TypeBox merges an object
+// default into the given object and fills defaults into every variant it tries,
+// which would leak one variant's fields into another's.
 export const DatasetSchema = Type.Union([Embedded, Folder, Idx, Cifar10], {
-  description: "Where the images come from. `format` selects the loader.",
-  default: { format: "embedded", name: "fashion-mnist-5k" },
+  description: 'Where the images come from; `format` selects the loader. The embedded dataset: {"format": "embedded", "name": "fashion-mnist-5k"}.',
 });
 
 export const ExperimentSchema = Type.Object(

@@ -1,0 +1,53 @@
+/**
+ * `ssl-studio bench step`: images/s of one SimCLR training step (ResNet-18,
+ * width 1, batch 128, 32x32 RGB by default) on the chosen backend, the median
+ * over measured steps after warm-up steps. Synthetic pixels: speed does not
+ * depend on image content.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { selectBackend } from "../core/backend/select";
+import type { BackendName } from "../core/config/schema";
+import { buildModel } from "../core/models/build";
+import { createOptimizer } from "../core/optim";
+import { trainStep } from "../trainer/pretrain";
+import { syntheticDataset } from "./syntheticData";
+import { experimentFromJson } from "./experimentFromJson";
+
+export interface BenchStepOptions {
+  backend: BackendName;
+  backbone: "resnet18" | "convnet";
+  width: number;
+  batch: number;
+  size: number;
+  warmup: number;
+  steps: number;
+}
+
+export async function benchStep(o: BenchStepOptions, log: (line: string) => void): Promise<{ backend: string; medianSeconds: number; imagesPerSec: number }> {
+  const choice = await selectBackend(o.backend);
+  const config = experimentFromJson({ imageSize: o.size, model: { backbone: o.backbone, width: o.width }, train: { batchSize: o.batch } }, "bench");
+  const data = syntheticDataset(o.batch, o.size, 3);
+  const model = buildModel(config.model, 3, 0);
+  const optimizer = createOptimizer(config.train.optimizer, { momentum: 0.9, weightDecay: 1e-6 });
+  const indices = Int32Array.from({ length: o.batch }, (_, i) => i);
+  log(`bench step: simclr + ${o.backbone} (width ${o.width}), batch ${o.batch}, ${o.size}x${o.size}x3, backend ${choice.backend}`);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < o.warmup + o.steps; i++) {
+      const t0 = performance.now();
+      const loss = trainStep(model, optimizer, data, indices, i, 0.1, config);
+      await loss.data();
+      loss.dispose();
+      const seconds = (performance.now() - t0) / 1000;
+      log(`  step ${i + 1}${i < o.warmup ? " (warm-up)" : ""}: ${seconds.toFixed(2)} s, ${(o.batch / seconds).toFixed(1)} images/s`);
+      if (i >= o.warmup) times.push(seconds);
+    }
+  } finally {
+    model.vars.dispose();
+    optimizer.dispose();
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)]!;
+  log(`median: ${median.toFixed(3)} s/step = ${(o.batch / median).toFixed(1)} images/s (${tf.getBackend()})`);
+  return { backend: choice.backend, medianSeconds: median, imagesPerSec: o.batch / median };
+}

@@ -1,0 +1,107 @@
+/**
+ * ssl-studio: the headless twin of the extension, running the same trainer.
+ * Exits non-zero with a one-line reason on failure.
+ */
+import { parseArgs } from "node:util";
+import { BACKENDS, type BackendName } from "../core/config/schema";
+import { runPretraining } from "../trainer/pretrain";
+import { ProgressView } from "./progressView";
+import { doctor, formatDoctor } from "./doctor";
+import { benchStep } from "./benchStep";
+
+const USAGE = `usage:
+  ssl-studio pretrain <file.ssl.json> [--resume <runDir>] [--backend ${BACKENDS.join("|")}]
+  ssl-studio doctor
+  ssl-studio bench step [--backend …] [--backbone resnet18|convnet] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5]`;
+
+class UsageError extends Error {}
+
+function backendOption(value: string | undefined): BackendName | undefined {
+  if (value === undefined) return undefined;
+  if (!(BACKENDS as readonly string[]).includes(value)) throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")}, not "${value}"`);
+  return value as BackendName;
+}
+
+function numberOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, not "${value}"`);
+  return n;
+}
+
+async function pretrain(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { resume: { type: "string" }, backend: { type: "string" } } });
+  if (positionals.length !== 1) throw new UsageError("pretrain needs exactly one experiment file");
+  const view = new ProgressView(process.stdout);
+  let stops = 0;
+  const onSignal = () => {
+    stops++;
+    if (stops > 1) process.exit(130);
+    view.show({ type: "log", level: "warn", message: "stopping after this step (a checkpoint is written; Ctrl+C again to quit at once)" });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const summary = await runPretraining(
+    { experimentFile: positionals[0]!, resumeRunDir: values.resume, backend: backendOption(values.backend), shouldStop: () => stops > 0 },
+    (m) => view.show(m),
+  );
+  const pct = (x: number | undefined) => (x === undefined ? "n/a" : `${(x * 100).toFixed(2)}%`);
+  console.log(
+    `${summary.status}: ${summary.epochsDone}/${summary.epochs} epochs, ${summary.steps} steps, ${summary.wallSeconds.toFixed(0)} s on ${summary.backend}; ` +
+      `final loss ${summary.finalLoss?.toFixed(4) ?? "n/a"}; kNN accuracy before ${pct(summary.knnInitial)} → after ${pct(summary.knnFinal)}`,
+  );
+  return summary.status === "finished" ? 0 : 3;
+}
+
+async function bench(args: string[]): Promise<number> {
+  const [what, ...rest] = args;
+  if (what !== "step") throw new UsageError(`unknown benchmark "${what ?? ""}" (available: step)`);
+  const opt = { type: "string" } as const;
+  const { values } = parseArgs({ args: rest, options: { backend: opt, backbone: opt, width: opt, batch: opt, size: opt, warmup: opt, steps: opt } });
+  const backbone = values.backbone ?? "resnet18";
+  if (backbone !== "resnet18" && backbone !== "convnet") throw new UsageError(`--backbone must be resnet18 or convnet`);
+  await benchStep(
+    {
+      backend: backendOption(values.backend) ?? "auto",
+      backbone,
+      width: numberOption("width", values.width, 1),
+      batch: numberOption("batch", values.batch, 128),
+      size: numberOption("size", values.size, 32),
+      warmup: numberOption("warmup", values.warmup, 2),
+      steps: numberOption("steps", values.steps, 5),
+    },
+    (line) => console.log(line),
+  );
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "pretrain":
+      return pretrain(rest);
+    case "doctor":
+      console.log(formatDoctor(await doctor()));
+      return 0;
+    case "bench":
+      return bench(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`ssl-studio: ${message.split("\n")[0]}`);
+    if (error instanceof UsageError) console.error(USAGE);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

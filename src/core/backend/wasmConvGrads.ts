@@ -1,0 +1,202 @@
+// Conv2D gradients for the `wasm` backend, expressed as forward convolutions so
+// they run on its XNNPACK Conv2D. tfjs-backend-wasm 4.22 has no
+// Conv2DBackpropFilter and its Conv2DBackpropInput is a naive loop that makes a
+// training step ~15x slower than the forward pass (DESIGN.md, "Backends").
+import {
+  backend_util,
+  Conv2D,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  getKernel,
+    registerKernel,
+  Reshape,
+  Slice,
+  Transpose,
+  unregisterKernel,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropInputAttrs,
+  type KernelBackend,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+
+const BACKEND = "wasm";
+type Shape4 = [number, number, number, number];
+
+/**
+ * Where a stride-1 conv must read along one spatial axis of length `size`: the
+ * rows [start, start + length), zero outside the tensor. The part inside is
+ * sliced out (only when it is not the whole axis); the rest becomes the conv's
+ * own zero padding, which XNNPACK applies for free.
+ */
+interface Range {
+  begin: number;
+  size: number;
+}
+
+interface Window extends Range {
+  padBefore: number;
+  padAfter: number;
+}
+
+function window(size: number, start: number, length: number): Window {
+  const begin = Math.max(0, start);
+  const end = Math.min(size, start + length);
+  if (end <= begin) throw new Error("wasm conv2d gradient: padding larger than the receptive field is not supported");
+  return { begin, size: end - begin, padBefore: begin - start, padAfter: start + length - end };
+}
+
+type Op = (name: string, inputs: NamedTensorInfoMap, attrs: object) => TensorInfo;
+
+/**
+ * Runs gradient pipeline `body` on raw wasm kernels. Tensor ops would allocate
+ * engine-tracked tensors inside a kernel; raw kernels allocate only backend
+ * data, which we free here with disposeData, as the wasm backend's own
+ * composite kernels do. The result of `body` is handed to the engine.
+ */
+function pipeline(
+  backend: KernelBackend,
+  body: (op: Op, own: (t: TensorInfo) => TensorInfo) => TensorInfo,
+): TensorInfo {
+  const temps: TensorInfo[] = [];
+  const own = (t: TensorInfo): TensorInfo => (temps.push(t), t);
+  const op: Op = (name, inputs, attrs) => {
+    const kernel = getKernel(name, BACKEND);
+    if (!kernel) throw new Error(`wasm conv2d gradient: kernel ${name} is not registered for wasm`);
+    return own(kernel.kernelFunc({ inputs, backend, attrs: attrs as NamedAttrMap }) as TensorInfo);
+  };
+  let result: TensorInfo | undefined;
+  try {
+    result = body(op, own);
+    return result;
+  } finally {
+    // Reshape returns its input's dataId with the refCount bumped, so one
+    // disposeData per kernel output is balanced even for shared data.
+    for (const t of temps) if (t !== result) backend.disposeData(t.dataId);
+  }
+}
+
+function crop(op: Op, t: TensorInfo, rows: Range, cols: Range): TensorInfo {
+  const [n, h, w, c] = t.shape as Shape4;
+  if (rows.begin === 0 && cols.begin === 0 && rows.size === h && cols.size === w) return t;
+  return op(Slice, { x: t }, { begin: [0, rows.begin, cols.begin, 0], size: [n, rows.size, cols.size, c] });
+}
+
+function explicitPad(rows: Window, cols: Window): backend_util.ExplicitPadding {
+  return [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
+}
+
+function convInfo(
+  xShape: Shape4,
+  filterShape: Shape4,
+  attrs: Conv2DBackpropFilterAttrs | Conv2DBackpropInputAttrs,
+): backend_util.Conv2DInfo {
+  if (attrs.dataFormat === "NCHW") throw new Error("wasm conv2d gradient: only NHWC is supported");
+  // The backprop kernels carry no dilation attr (tf.grad refuses dilated
+  // conv2d), but guard against a caller that passes one anyway.
+  const dilations = (attrs as { dilations?: number | number[] }).dilations;
+  if (dilations !== undefined && [dilations].flat().some((d) => d !== 1)) {
+    throw new Error("wasm conv2d gradient: dilations other than 1 are not supported");
+  }
+  return backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
+
+// dW[kh,kw,ci,co] = sum over b,i,j of x[b, i*sh + kh - top, j*sw + kw - left, ci] * dy[b,i,j,co]:
+// a stride-1 conv of x^T [ci,H,W,b] with dy^T [outH,outW,b,co] as the filter,
+// dilated by the stride, whose [ci,kh,kw,co] output transposes to dW.
+const backpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = attrs as unknown as Conv2DBackpropFilterAttrs;
+  const info = convInfo(x.shape as Shape4, a.filterShape, a);
+  const span = (out: number, stride: number, k: number) => (out - 1) * stride + k;
+  const rows = window(info.inHeight, -info.padInfo.top, span(info.outHeight, info.strideHeight, info.filterHeight));
+  const cols = window(info.inWidth, -info.padInfo.left, span(info.outWidth, info.strideWidth, info.filterWidth));
+  return pipeline(backend as KernelBackend, (op) => {
+    const xt = crop(op, op(Transpose, { x }, { perm: [3, 1, 2, 0] }), rows, cols);
+    const dyt = op(Transpose, { x: dy }, { perm: [1, 2, 0, 3] });
+    const conv = { strides: 1, pad: explicitPad(rows, cols), dataFormat: "NHWC", dilations: [info.strideHeight, info.strideWidth] };
+    const dwt = op(Conv2D, { x: xt, filter: dyt }, conv);
+    return op(Transpose, { x: dwt }, { perm: [1, 2, 0, 3] });
+  });
+};
+
+// dx[b,i,j,ci] = sum of dy[b,o,p,co] * W[kh,kw,ci,co] over o*sh + kh = i + top,
+// p*sw + kw = j + left. Writing i + top = q*sh + rh, only the taps kh = rh,
+// rh + sh, ... meet row q, so phase rh of dx is a stride-1 conv of dy with a
+// sub-filter. Stacking all sh*sw phases as output channels makes it one conv
+// whose pixel shuffle is dx: no multiplications by the zeros that a conv of
+// the stride-dilated dy would spend 1 - 1/(sh*sw) of its time on.
+interface PhaseAxis {
+  taps: number; // ceil(k / stride): sub-filter size
+  dy: Window; // dy rows the conv reads for blocks q0 .. q0 + blocks - 1
+  blocks: number;
+  skip: number; // top - q0*stride: shuffled rows before dx row 0
+}
+
+function phaseAxis(dySize: number, inSize: number, pad: number, stride: number, k: number): PhaseAxis {
+  const taps = Math.ceil(k / stride);
+  const q0 = Math.floor(pad / stride);
+  const blocks = Math.floor((pad + inSize - 1) / stride) - q0 + 1;
+  return { taps, blocks, skip: pad - q0 * stride, dy: window(dySize, q0 - (taps - 1), blocks + taps - 1) };
+}
+
+/** F[jh,jw,co,(rh,rw,ci)] = W[rh + sh*(th-1-jh), rw + sw*(tw-1-jw), ci, co], zero past the kernel. */
+function phaseFilter(w: Float32Array, [kh, kw, ci, co]: Shape4, sh: number, sw: number, th: number, tw: number): Float32Array {
+  const fc = sh * sw * ci;
+  const f = new Float32Array(th * tw * co * fc);
+  for (let jh = 0; jh < th; jh++)
+    for (let jw = 0; jw < tw; jw++)
+      for (let rh = 0; rh < sh; rh++)
+        for (let rw = 0; rw < sw; rw++) {
+          const y = rh + sh * (th - 1 - jh);
+          const x = rw + sw * (tw - 1 - jw);
+          if (y >= kh || x >= kw) continue;
+          for (let c = 0; c < ci; c++)
+            for (let o = 0; o < co; o++) f[((jh * tw + jw) * co + o) * fc + (rh * sw + rw) * ci + c] = w[((y * kw + x) * ci + c) * co + o]!;
+        }
+  return f;
+}
+
+const backpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = attrs as unknown as Conv2DBackpropInputAttrs;
+  const info = convInfo(a.inputShape, filter.shape as Shape4, a);
+  const { batchSize, inHeight, inWidth, inChannels, strideHeight: sh, strideWidth: sw } = info;
+  const rows = phaseAxis(info.outHeight, inHeight, info.padInfo.top, sh, info.filterHeight);
+  const cols = phaseAxis(info.outWidth, inWidth, info.padInfo.left, sw, info.filterWidth);
+  const b = backend as KernelBackend & { makeOutput(shape: number[], dtype: "float32", offset?: number, values?: Float32Array): TensorInfo };
+  return pipeline(b, (op, own) => {
+    const weights = phaseFilter(b.readSync(filter.dataId) as Float32Array, filter.shape as Shape4, sh, sw, rows.taps, cols.taps);
+    const f = own(b.makeOutput([rows.taps, cols.taps, info.outChannels, sh * sw * inChannels], "float32", undefined, weights));
+    const conv = { strides: 1, pad: explicitPad(rows.dy, cols.dy), dataFormat: "NHWC", dilations: 1 };
+    let y = op(Conv2D, { x: crop(op, dy, rows.dy, cols.dy), filter: f }, conv);
+    if (sh > 1 || sw > 1) {
+      const phases = op(Reshape, { x: y }, { shape: [batchSize, rows.blocks, cols.blocks, sh, sw, inChannels] });
+      const shuffled = op(Transpose, { x: phases }, { perm: [0, 1, 3, 2, 4, 5] });
+      y = op(Reshape, { x: shuffled }, { shape: [batchSize, rows.blocks * sh, cols.blocks * sw, inChannels] });
+    }
+    return crop(op, y, { begin: rows.skip, size: inHeight }, { begin: cols.skip, size: inWidth });
+  });
+};
+
+const kernels = [
+  { kernelName: Conv2DBackpropFilter, kernelFunc: backpropFilter },
+  { kernelName: Conv2DBackpropInput, kernelFunc: backpropInput },
+];
+
+/**
+ * Registers XNNPACK-backed Conv2DBackpropFilter and Conv2DBackpropInput for the
+ * `wasm` backend, replacing the stock ones. Safe to call more than once, and
+ * before or after the wasm backend is initialised.
+ */
+export function registerWasmConvGradients(): void {
+  for (const { kernelName, kernelFunc } of kernels) {
+    const current = getKernel(kernelName, BACKEND);
+    if (current?.kernelFunc === kernelFunc) continue;
+    // registerKernel would overwrite too, but logs a duplicate warning.
+    if (current) unregisterKernel(kernelName, BACKEND);
+    registerKernel({ kernelName, backendName: BACKEND, kernelFunc });
+  }
+}

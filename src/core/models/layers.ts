@@ -1,0 +1,137 @@
+/**
+ * The building blocks of our networks as plain functions over named
+ * variables. Weights are initialised from the seeded Rng in JS, not by tfjs's
+ * random ops, so a seed gives the same network on every backend.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Rng } from "../random";
+import type { Param } from "./params";
+
+/** Non-trainable state saved in checkpoints, e.g. BatchNorm running statistics. */
+export interface Buffer {
+  name: string;
+  variable: tf.Variable;
+}
+
+/** Per-forward-pass state: training mode, and the BatchNorm statistics updates to apply after the step. */
+export interface ForwardContext {
+  training: boolean;
+  updates: { variable: tf.Variable; value: tf.Tensor }[];
+}
+
+export interface BatchNormVars {
+  gamma: tf.Variable;
+  beta: tf.Variable;
+  runningMean: tf.Variable;
+  runningVar: tf.Variable;
+}
+
+export interface DenseVars {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+}
+
+/** Creates the variables of a network and records them by name. */
+export class ParamBuilder {
+  readonly params: Param[] = [];
+  readonly buffers: Buffer[] = [];
+
+  constructor(private readonly rng: Rng) {}
+
+  private fill(count: number, draw: () => number): Float32Array {
+    const values = new Float32Array(count);
+    for (let i = 0; i < count; i++) values[i] = draw();
+    return values;
+  }
+
+  private param(name: string, shape: number[], values: Float32Array, decay: boolean): tf.Variable {
+    // tfjs variable names are global to the engine; ours stay in Param.name so two models can coexist.
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
+    this.params.push({ name, variable, decay });
+    return variable;
+  }
+
+  private buffer(name: string, shape: number[], value: number): tf.Variable {
+    const variable = tf.tidy(() => tf.variable(tf.fill(shape, value), false));
+    this.buffers.push({ name, variable });
+    return variable;
+  }
+
+  /** A conv kernel [k, k, cin, cout], He-normal on fan-out as torchvision's ResNet. */
+  conv(name: string, k: number, cin: number, cout: number): tf.Variable {
+    const std = Math.sqrt(2 / (k * k * cout));
+    return this.param(`${name}.kernel`, [k, k, cin, cout], this.fill(k * k * cin * cout, () => std * this.rng.normal()), true);
+  }
+
+  /** A linear layer with PyTorch's default init: uniform in ±1/sqrt(fan_in) for kernel and bias. */
+  dense(name: string, fin: number, fout: number): DenseVars {
+    const bound = 1 / Math.sqrt(fin);
+    const draw = () => this.rng.uniform(-bound, bound);
+    return {
+      kernel: this.param(`${name}.kernel`, [fin, fout], this.fill(fin * fout, draw), true),
+      bias: this.param(`${name}.bias`, [fout], this.fill(fout, draw), false),
+    };
+  }
+
+  /** Every variable with its name, in creation order: what a checkpoint stores. */
+  all(): { name: string; variable: tf.Variable }[] {
+    return [...this.params, ...this.buffers];
+  }
+
+  dispose(): void {
+    for (const { variable } of this.all()) variable.dispose();
+  }
+
+  batchNorm(name: string, channels: number): BatchNormVars {
+    return {
+      gamma: this.param(`${name}.gamma`, [channels], new Float32Array(channels).fill(1), false),
+      beta: this.param(`${name}.beta`, [channels], new Float32Array(channels), false),
+      runningMean: this.buffer(`${name}.runningMean`, [channels], 0),
+      runningVar: this.buffer(`${name}.runningVar`, [channels], 1),
+    };
+  }
+}
+
+export function conv(x: tf.Tensor4D, kernel: tf.Variable, stride: number): tf.Tensor4D {
+  return tf.conv2d(x, kernel as tf.Tensor4D, stride, "same");
+}
+
+const BN_MOMENTUM = 0.1;
+const BN_EPS = 1e-5;
+
+/**
+ * BatchNorm with PyTorch semantics: batch statistics in training (running
+ * statistics updated with momentum 0.1 and the unbiased variance), running
+ * statistics in evaluation.
+ */
+export function batchNorm(x: tf.Tensor, bn: BatchNormVars, ctx: ForwardContext): tf.Tensor {
+  const axes = x.rank === 4 ? [0, 1, 2] : [0];
+  if (!ctx.training) {
+    return tf.batchNorm(x, bn.runningMean, bn.runningVar, bn.beta, bn.gamma, BN_EPS);
+  }
+  const { mean, variance } = tf.moments(x, axes);
+  const n = x.size / x.shape[x.rank - 1]!;
+  const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+  ctx.updates.push(
+    { variable: bn.runningMean, value: tf.keep(tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))) },
+    { variable: bn.runningVar, value: tf.keep(tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))) },
+  );
+  return tf.batchNorm(x, mean, variance, bn.beta, bn.gamma, BN_EPS);
+}
+
+/** Applies and releases the BatchNorm statistics updates collected during a training step. */
+export function applyUpdates(ctx: ForwardContext): void {
+  for (const { variable, value } of ctx.updates) {
+    variable.assign(value);
+    value.dispose();
+  }
+  ctx.updates.length = 0;
+}
+
+export function dense(x: tf.Tensor2D, d: DenseVars): tf.Tensor2D {
+  return tf.add(tf.matMul(x, d.kernel as tf.Tensor2D), d.bias) as tf.Tensor2D;
+}
+
+export function globalAvgPool(x: tf.Tensor4D): tf.Tensor2D {
+  return tf.mean(x, [1, 2]) as tf.Tensor2D;
+}

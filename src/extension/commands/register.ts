@@ -1,0 +1,32 @@
+/** Every command the extension contributes, in one list that package.json mirrors. */
+import * as vscode from "vscode";
+import type { Services } from "../services";
+import { pretrain, resumeRun } from "./pretrain";
+import { stopRun } from "./stopRun";
+import { newExperiment } from "./newExperiment";
+import { openRunFolder } from "./openRunFolder";
+import { checkEnvironment } from "./checkEnvironment";
+
+export function registerCommands(s: Services): vscode.Disposable[] {
+  const commands: Record<string, (arg?: unknown) => unknown> = {
+    "ssl.pretrain": (arg) => pretrain(s, arg),
+    "ssl.resumeRun": (arg) => resumeRun(s, arg),
+    "ssl.stopRun": (arg) => stopRun(s, arg),
+    "ssl.newExperiment": () => newExperiment(s),
+    "ssl.openRunFolder": (arg) => openRunFolder(s, arg),
+    "ssl.checkEnvironment": () => checkEnvironment(s),
+    "ssl.refresh": () => s.tree.refresh(),
+    "ssl.showLog": () => s.log.show(true),
+  };
+  return Object.entries(commands).map(([id, run]) =>
+    vscode.commands.registerCommand(id, async (arg?: unknown) => {
+      try {
+        await run(arg);
+      } catch (e) {
+        // A bug in a command is reported, never left as an unhandled rejection in the extension host.
+        s.log.error(`${id}: ${(e as Error).stack ?? e}`);
+        void vscode.window.showErrorMessage(`SSL: ${id} failed: ${(e as Error).message}`);
+      }
+    }),
+  );
+}

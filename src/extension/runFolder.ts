@@ -1,0 +1,193 @@
+/**
+ * Reads run directories (runs/<experiment>/<runId>/) into plain data for the
+ * tree and the pickers. The trainer may be writing these files while we read
+ * them, and a killed trainer can leave anything behind, so every reader here
+ * returns a description of what it found instead of throwing.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { CheckpointMeta, MetricRow, RunStatus, RunSummary } from "../protocol/runFiles";
+
+/** What the tree shows: the summary's status, plus the states only a reader can infer. */
+export type RunState = RunStatus | "interrupted" | "unknown";
+
+export interface CheckpointInfo {
+  /** Completed epochs at the checkpoint (a stop mid-epoch saves "<epoch>.<batch>" with the same epoch). */
+  epoch: number;
+  /** The folder name: "3", or "3.17" for a checkpoint 17 steps into epoch 4. */
+  name: string;
+  dir: string;
+  meta: CheckpointMeta;
+}
+
+export interface RunInfo {
+  id: string;
+  dir: string;
+  summary?: RunSummary;
+  /** Why the summary could not be used (missing, half-written, not a summary). */
+  summaryProblem?: string;
+  state: RunState;
+  /** Complete checkpoints (those with a readable meta.json), oldest first. */
+  checkpoints: CheckpointInfo[];
+  /** The last metrics.jsonl row, for runs that are still going. */
+  lastMetric?: MetricRow;
+  /** Newest first when sorted descending. */
+  sortKey: string;
+}
+
+export type JsonRead<T> = { ok: true; value: T } | { ok: false; missing: boolean; error: string };
+
+export function readJsonFile<T = unknown>(file: string): JsonRead<T> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { ok: false, missing: err.code === "ENOENT", error: err.code === "ENOENT" ? "missing" : err.message };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as T };
+  } catch (e) {
+    return { ok: false, missing: false, error: text.trim() === "" ? "empty file" : `not valid JSON (${(e as Error).message})` };
+  }
+}
+
+/**
+ * Whether a process id is alive on this machine. EPERM means it exists but
+ * belongs to someone else, which still means the run's trainer may be alive.
+ */
+export function isProcessAlive(pid: unknown): boolean {
+  if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const STATUSES: readonly RunStatus[] = ["running", "finished", "stopped", "failed"];
+
+function asSummary(value: unknown): RunSummary | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const status = (value as { status?: unknown }).status;
+  return STATUSES.includes(status as RunStatus) ? (value as RunSummary) : undefined;
+}
+
+function asCheckpointMeta(value: unknown): CheckpointMeta | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const epoch = (value as { epoch?: unknown }).epoch;
+  return typeof epoch === "number" && Number.isFinite(epoch) ? (value as CheckpointMeta) : undefined;
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith("."))
+      .map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+/** A checkpoint counts once its meta.json (written last) parses; a folder without one is still being written or was abandoned. */
+export function listCheckpoints(runDir: string): CheckpointInfo[] {
+  const root = path.join(runDir, "checkpoints");
+  const out: CheckpointInfo[] = [];
+  for (const name of subdirs(root)) {
+    const dir = path.join(root, name);
+    const read = readJsonFile(path.join(dir, "meta.json"));
+    const meta = read.ok ? asCheckpointMeta(read.value) : undefined;
+    if (meta) out.push({ epoch: meta.epoch, name, dir, meta });
+  }
+  const step = (c: CheckpointInfo) => (typeof c.meta.step === "number" ? c.meta.step : 0);
+  return out.sort((a, b) => a.epoch - b.epoch || step(a) - step(b));
+}
+
+/**
+ * The last complete line of a JSON-lines file, reading only its tail: metrics
+ * files grow with the run, and a line being appended may be cut short.
+ */
+export function readLastJsonLine(file: string, maxBytes = 64 * 1024): unknown {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, "r");
+    const size = fs.fstatSync(fd).size;
+    const length = Math.min(size, maxBytes);
+    const buf = Buffer.alloc(length);
+    fs.readSync(fd, buf, 0, length, size - length);
+    const lines = buf.toString("utf8").split("\n");
+    // Unless the tail is the whole file, its first line is cut and could even parse as something else.
+    const first = length < size ? 1 : 0;
+    for (let i = lines.length - 1; i >= first; i--) {
+      const line = lines[i]!.trim();
+      if (!line) continue;
+      try {
+        return JSON.parse(line);
+      } catch {
+        // A line still being appended: the one before is the last complete one.
+      }
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function mtimeIso(p: string): string {
+  try {
+    return fs.statSync(p).mtime.toISOString();
+  } catch {
+    return "";
+  }
+}
+
+export interface ReadRunOptions {
+  /** Injected in tests; defaults to a signal-0 probe. */
+  isAlive?: (pid: number) => boolean;
+}
+
+export function readRun(dir: string, options: ReadRunOptions = {}): RunInfo {
+  const isAlive = options.isAlive ?? isProcessAlive;
+  const id = path.basename(dir);
+  const read = readJsonFile(path.join(dir, "summary.json"));
+  const summary = read.ok ? asSummary(read.value) : undefined;
+  let summaryProblem: string | undefined;
+  if (!read.ok) summaryProblem = read.missing ? "summary.json is missing" : `summary.json is unreadable: ${read.error}`;
+  else if (!summary) summaryProblem = "summary.json has no valid status";
+
+  let state: RunState = summary?.status ?? "unknown";
+  // A "running" summary is only true while its trainer lives; without a pid we cannot tell, so believe it.
+  if (state === "running" && typeof summary?.pid === "number" && !isAlive(summary.pid)) state = "interrupted";
+
+  const lastRow = state === "running" ? readLastJsonLine(path.join(dir, "metrics.jsonl")) : undefined;
+  const lastMetric =
+    lastRow && typeof lastRow === "object" && typeof (lastRow as { epoch?: unknown }).epoch === "number"
+      ? (lastRow as MetricRow)
+      : undefined;
+
+  return {
+    id,
+    dir,
+    summary,
+    summaryProblem,
+    state,
+    checkpoints: listCheckpoints(dir),
+    lastMetric,
+    sortKey: (typeof summary?.startedAt === "string" && summary.startedAt) || mtimeIso(dir) || id,
+  };
+}
+
+/** Every run of an experiment, newest first. A missing runs folder is simply no runs. */
+export function listRuns(runsDir: string, options: ReadRunOptions = {}): RunInfo[] {
+  return subdirs(runsDir)
+    .map((name) => readRun(path.join(runsDir, name), options))
+    .sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : b.id.localeCompare(a.id)));
+}
+
+export function isResumable(run: RunInfo): boolean {
+  return run.state !== "running" && run.state !== "finished" && run.checkpoints.length > 0;
+}

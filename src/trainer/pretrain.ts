@@ -1,0 +1,365 @@
+/**
+ * The pretraining loop shared by the CLI and the extension's child process:
+ * experiment → backend → data → model → epochs of SimCLR steps, with kNN
+ * evaluations, checkpoints and a run folder. Every random choice derives from
+ * (seed, epoch, image index), so a resumed run retraces an uninterrupted one.
+ */
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import type { Experiment } from "../core/config/schema";
+import { loadExperiment, parseExperiment, ConfigError, type LoadedExperiment } from "../core/config/load";
+import { selectBackend } from "../core/backend/select";
+import { loadDataset } from "../core/data/load";
+import type { ImageDataset } from "../core/data/dataset";
+import { buildModel, type SslModel } from "../core/models/build";
+import { applyUpdates, type ForwardContext } from "../core/models/layers";
+import { createOptimizer, learningRate, type Optimizer } from "../core/optim";
+import { applyViews, sampleBatchViewParams } from "../core/augment";
+import { simclrLoss, SIMCLR_VIEWS } from "../core/methods/simclr";
+import { extractFeatures } from "../core/eval/features";
+import { knnAccuracy } from "../core/eval/knn";
+import { Rng } from "../core/random";
+import { listCheckpoints, loadCheckpointArrays, pruneCheckpoints, saveCheckpoint, type NamedArray } from "../core/run/checkpoint";
+import type { RunEvent, RunSummary } from "../protocol/runFiles";
+import type { TrainerToHost } from "../protocol/trainerMessages";
+import { RunDir } from "./runDir";
+import { probeGradients } from "./probe";
+
+export interface PretrainOptions {
+  experimentFile: string;
+  /** Continue this run folder from its last complete checkpoint. */
+  resumeRunDir?: string;
+  /** Overrides the config's backend. */
+  backend?: Experiment["backend"];
+  /** Polled after every step; true finishes the step, writes a checkpoint and stops. */
+  shouldStop?: () => boolean;
+}
+
+type Emit = (message: TrainerToHost) => void;
+
+interface Position {
+  /** Completed epochs. */
+  epoch: number;
+  /** Completed batches of the current epoch. */
+  batch: number;
+  step: number;
+}
+
+/** Resolve the experiment for a new run, or the recorded config of a run to resume. */
+function resolveExperiment(opts: PretrainOptions): LoadedExperiment {
+  const loaded = loadExperiment(opts.experimentFile);
+  if (!opts.resumeRunDir) return loaded;
+  // A resumed run keeps the config it started with, whatever the file says now.
+  const configFile = path.join(opts.resumeRunDir, "config.json");
+  const fs = require("node:fs") as typeof import("node:fs");
+  if (!fs.existsSync(configFile)) throw new Error(`--resume ${opts.resumeRunDir}: not a run folder (no config.json)`);
+  const { config, issues } = parseExperiment(fs.readFileSync(configFile, "utf8"), configFile, { checkPaths: false });
+  if (!config) throw new ConfigError(configFile, issues);
+  return { ...loaded, config };
+}
+
+/** The config as recorded in config.json: defaults filled, dataset paths absolute so the run folder stands alone. */
+function recordedConfig(exp: LoadedExperiment): Experiment {
+  const dir = path.dirname(exp.file);
+  const d = { ...exp.config.dataset } as Record<string, unknown>;
+  for (const key of ["train", "test", "trainImages", "trainLabels", "testImages", "testLabels", "dir"]) {
+    if (typeof d[key] === "string") d[key] = path.resolve(dir, d[key] as string);
+  }
+  return { ...exp.config, name: exp.name, dataset: d as Experiment["dataset"] };
+}
+
+function modelArrays(model: SslModel, optimizer: Optimizer): Promise<NamedArray[]> {
+  const weights = model.vars.all().map(({ name, variable }) => ({ name, shape: variable.shape, values: variable.dataSync() as Float32Array }));
+  return optimizer.exportSlots().then((slots) => [
+    ...weights,
+    ...slots.map((s) => ({ name: `optimizer/${s.name}`, shape: s.shape, values: s.values })),
+  ]);
+}
+
+function restore(model: SslModel, optimizer: Optimizer, arrays: Map<string, NamedArray>, stepCount: number, dir: string): void {
+  for (const { name, variable } of model.vars.all()) {
+    const a = arrays.get(name);
+    if (!a || a.values.length !== variable.size) throw new Error(`${dir}: checkpoint lacks "${name}" or its shape differs (was the config changed?)`);
+    variable.assign(tf.tensor(a.values, variable.shape));
+  }
+  const slots = [...arrays.values()]
+    .filter((a) => a.name.startsWith("optimizer/"))
+    .map((a) => ({ name: a.name.slice("optimizer/".length), shape: a.shape, values: a.values }));
+  optimizer.loadSlots(slots, stepCount);
+}
+
+async function evaluateKnn(model: SslModel, train: ImageDataset, test: ImageDataset, config: Experiment): Promise<number> {
+  const trainFeatures = extractFeatures(model.backbone, train, config.imageSize);
+  const testFeatures = extractFeatures(model.backbone, test, config.imageSize);
+  try {
+    const numClasses = Math.max(...train.labels!, ...test.labels!) + 1;
+    return await knnAccuracy(trainFeatures, train.labels!, testFeatures, test.labels!, {
+      k: config.eval.knnK,
+      temperature: config.eval.knnTemperature,
+      numClasses,
+    });
+  } finally {
+    trainFeatures.dispose();
+    testFeatures.dispose();
+  }
+}
+
+/** One optimiser step on a batch of dataset indices; returns the loss. */
+export function trainStep(
+  model: SslModel,
+  optimizer: Optimizer,
+  data: ImageDataset,
+  indices: Int32Array,
+  epoch: number,
+  lr: number,
+  config: Experiment,
+): tf.Scalar {
+  const ctx: ForwardContext = { training: true, updates: [] };
+  const trainable = model.vars.params;
+  const byVariable = new Map(trainable.map((p) => [p.variable.name, p.name]));
+  const { value, grads } = tf.variableGrads(() => {
+    const views = tf.tidy(() => {
+      const images = gatherImages(data, indices);
+      return Array.from({ length: SIMCLR_VIEWS }, (_, view) =>
+        applyViews(
+          images,
+          sampleBatchViewParams(config.augment, {
+            seed: config.seed,
+            epoch,
+            view,
+            imageIndices: indices,
+            srcHeight: data.height,
+            srcWidth: data.width,
+          }),
+          config.imageSize,
+        ),
+      );
+    });
+    return simclrLoss(model, views, ctx, config);
+  }, trainable.map((p) => p.variable));
+  const named: Record<string, tf.Tensor> = {};
+  for (const [varName, g] of Object.entries(grads)) named[byVariable.get(varName)!] = g;
+  optimizer.step(trainable, named, lr);
+  tf.dispose(grads);
+  applyUpdates(ctx);
+  return value;
+}
+
+function gatherImages(data: ImageDataset, indices: Int32Array): tf.Tensor4D {
+  const per = data.height * data.width * data.channels;
+  const bytes = new Uint8Array(indices.length * per);
+  indices.forEach((idx, b) => bytes.set(data.pixels.subarray(idx * per, (idx + 1) * per), b * per));
+  return tf.tidy(() => tf.div(tf.tensor4d(bytes, [indices.length, data.height, data.width, data.channels], "float32"), 255) as tf.Tensor4D);
+}
+
+export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise<RunSummary> {
+  const exp = resolveExperiment(opts);
+  const config = exp.config;
+  const log = (level: "info" | "warn" | "error", message: string) => emit({ type: "log", level, message });
+  const onEvent = (e: RunEvent) =>
+    log(e.type === "failed" ? "error" : e.type === "warning" || e.type === "skipped-image" ? "warn" : "info", e.message);
+
+  const choice = await selectBackend(opts.backend ?? config.backend);
+
+  const data = await loadDataset(config, path.dirname(exp.file));
+  const { train, test } = data;
+  const canEvaluate = !!(test?.labels && train.labels);
+
+  const model = buildModel(config.model, train.channels, config.seed);
+  const optimizer = createOptimizer(config.train.optimizer, { momentum: config.train.momentum, weightDecay: config.train.weightDecay });
+  probeGradients(model, train, config, choice.backend);
+
+  const batchSize = Math.min(config.train.batchSize, train.count);
+  const stepsPerEpoch = Math.floor(train.count / batchSize);
+  const totalSteps = stepsPerEpoch * config.train.epochs;
+  const schedule = {
+    baseLr: config.train.lr,
+    batchSize,
+    warmupSteps: Math.round(config.train.warmupEpochs * stepsPerEpoch),
+    totalSteps,
+  };
+
+  let run: RunDir;
+  let pos: Position = { epoch: 0, batch: 0, step: 0 };
+  let summary: RunSummary;
+  if (opts.resumeRunDir) {
+    run = RunDir.open(opts.resumeRunDir, onEvent);
+    const last = listCheckpoints(run.checkpointsDir).pop();
+    const previous = run.summary();
+    if (!last) throw new Error(`${run.dir}: no complete checkpoint to resume from`);
+    restore(model, optimizer, loadCheckpointArrays(last.dir), last.meta.step, last.dir);
+    pos = { epoch: last.meta.epoch, batch: last.meta.step - last.meta.epoch * stepsPerEpoch, step: last.meta.step };
+    run.truncateMetricsAfter(pos.step);
+    summary = {
+      ...previous!,
+      status: "running",
+      pid: process.pid,
+      backend: choice.backend,
+      epochsDone: pos.epoch,
+      steps: pos.step,
+      wallSeconds: last.meta.wallSeconds,
+      error: undefined,
+      endedAt: undefined,
+    };
+    run.event("resumed", `resumed from checkpoint ${path.basename(last.dir)} (epoch ${pos.epoch}, step ${pos.step})`, { checkpoint: last.dir });
+  } else {
+    run = RunDir.create(exp.runsDir, recordedConfig(exp), onEvent);
+    summary = {
+      experiment: exp.name,
+      runId: run.runId,
+      method: config.method,
+      status: "running",
+      pid: process.pid,
+      backend: choice.backend,
+      startedAt: new Date().toISOString(),
+      epochs: config.train.epochs,
+      epochsDone: 0,
+      steps: 0,
+      trainImages: train.count,
+      skippedImages: data.skipped.length,
+      wallSeconds: 0,
+    };
+    run.event("started", `${config.method} on ${train.source}: ${train.count} images ${train.height}x${train.width}x${train.channels}, ${config.train.epochs} epochs of ${stepsPerEpoch} steps (batch ${batchSize})`, {
+      experimentFile: exp.file,
+    });
+  }
+  const skipped = choice.attempts.filter((a) => !a.ok).map((a) => `${a.backend} (${a.detail})`);
+  run.event(
+    "backend",
+    `backend ${choice.backend}: ${choice.attempts.find((a) => a.ok)?.detail ?? ""}${skipped.length ? `; skipped ${skipped.join(", ")}` : ""}`,
+    { attempts: choice.attempts },
+  );
+  for (const s of data.skipped) run.event("skipped-image", `skipped ${s.file}: ${s.reason}`, { file: s.file, reason: s.reason });
+  if (data.skipped.length) run.event("data", `${data.skipped.length} unreadable image(s) skipped`, { count: data.skipped.length });
+  if (!canEvaluate) run.event("warning", "no labelled test split: kNN evaluation is skipped");
+  run.writeSummary(summary);
+  emit({
+    type: "runStarted",
+    runDir: run.dir,
+    runId: run.runId,
+    experiment: exp.name,
+    backend: choice.backend,
+    epochs: config.train.epochs,
+    stepsPerEpoch,
+    resumedFromEpoch: opts.resumeRunDir ? pos.epoch : undefined,
+  });
+
+  const attemptStart = Date.now();
+  const wallBefore = summary.wallSeconds;
+  const wall = () => wallBefore + (Date.now() - attemptStart) / 1000;
+  let lastLoss = summary.finalLoss ?? NaN;
+  let lastKnn: number | undefined = summary.knnFinal;
+
+  const evaluate = async () => {
+    if (!canEvaluate) return;
+    const knn = await evaluateKnn(model, train, test!, config);
+    lastKnn = knn;
+    if (pos.epoch === 0) summary.knnInitial = knn;
+    summary.knnFinal = knn;
+    run.metric({ kind: "eval", step: pos.step, epoch: pos.epoch, knn, time: wall() });
+    run.event("eval", `epoch ${pos.epoch}: kNN accuracy ${(knn * 100).toFixed(2)}%`, { epoch: pos.epoch, knn });
+    emit({ type: "eval", epoch: pos.epoch, knn });
+  };
+
+  const checkpoint = async () => {
+    const name = pos.batch === 0 ? String(pos.epoch) : `${pos.epoch}.${pos.batch}`;
+    const dir = saveCheckpoint(run.checkpointsDir, name, await modelArrays(model, optimizer), {
+      epoch: pos.epoch,
+      step: pos.step,
+      savedAt: new Date().toISOString(),
+      loss: lastLoss,
+      knn: lastKnn,
+      backend: choice.backend,
+      seed: config.seed,
+      wallSeconds: wall(),
+    });
+    pruneCheckpoints(run.checkpointsDir, config.checkpoint.keep);
+    summary = { ...summary, epochsDone: pos.epoch, steps: pos.step, finalLoss: lastLoss, wallSeconds: wall() };
+    run.writeSummary(summary);
+    run.event("checkpoint", `checkpoint ${name} saved`, { epoch: pos.epoch, step: pos.step, dir });
+    emit({ type: "checkpoint", epoch: pos.epoch, dir });
+  };
+
+  const finish = (status: "finished" | "stopped"): RunSummary => {
+    summary = { ...summary, status, pid: undefined, endedAt: new Date().toISOString(), epochsDone: pos.epoch, steps: pos.step, finalLoss: lastLoss, wallSeconds: wall() };
+    run.writeSummary(summary);
+    return summary;
+  };
+
+  try {
+    if (pos.step === 0) {
+      await evaluate();
+      await checkpoint(); // epoch 0: a resume point and the random-init baseline
+    }
+    let stepTime = 0;
+    while (pos.epoch < config.train.epochs) {
+      const order = Rng.derive(config.seed, "shuffle", pos.epoch).permutation(train.count);
+      for (; pos.batch < stepsPerEpoch; ) {
+        const started = Date.now();
+        const indices = order.subarray(pos.batch * batchSize, (pos.batch + 1) * batchSize);
+        const lr = learningRate(pos.step, schedule);
+        const loss = trainStep(model, optimizer, train, indices, pos.epoch, lr, config);
+        lastLoss = (await loss.data())[0]!;
+        loss.dispose();
+        if (!Number.isFinite(lastLoss)) {
+          throw new Error(`loss became ${lastLoss} at epoch ${pos.epoch}, step ${pos.step}; the last good checkpoint is kept (lower train.lr?)`);
+        }
+        pos = { ...pos, batch: pos.batch + 1, step: pos.step + 1 };
+        const seconds = (Date.now() - started) / 1000;
+        stepTime = stepTime === 0 ? seconds : 0.9 * stepTime + 0.1 * seconds;
+        const imagesPerSec = batchSize / seconds;
+        if (pos.step % config.train.logEvery === 0 || pos.batch === stepsPerEpoch) {
+          run.metric({ kind: "train", step: pos.step, epoch: pos.epoch + pos.batch / stepsPerEpoch, loss: lastLoss, lr, imagesPerSec, time: wall() });
+        }
+        emit({
+          type: "progress",
+          epoch: pos.epoch + 1,
+          step: pos.step,
+          totalSteps,
+          loss: lastLoss,
+          lr,
+          imagesPerSec,
+          etaSeconds: stepTime * (totalSteps - pos.step),
+        });
+        // Let pending IPC messages and signals (a stop request) in: the step itself never yields to the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (opts.shouldStop?.() && pos.step < totalSteps) {
+          if (pos.batch === stepsPerEpoch) pos = { ...pos, epoch: pos.epoch + 1, batch: 0 };
+          await checkpoint();
+          run.event("stopped", `stopped at epoch ${pos.epoch}, step ${pos.step}; resume with --resume ${run.dir}`);
+          return finish("stopped");
+        }
+      }
+      pos = { ...pos, epoch: pos.epoch + 1, batch: 0 };
+      const last = pos.epoch === config.train.epochs;
+      if (last || pos.epoch % config.eval.every === 0) await evaluate();
+      if (last || pos.epoch % config.checkpoint.every === 0) await checkpoint();
+    }
+    const done = finish("finished");
+    run.event(
+      "finished",
+      `finished ${pos.epoch} epochs in ${done.wallSeconds.toFixed(0)} s` +
+        (done.knnFinal !== undefined ? `: kNN ${((done.knnInitial ?? NaN) * 100).toFixed(2)}% at init → ${(done.knnFinal * 100).toFixed(2)}%` : ""),
+    );
+    return done;
+  } catch (error) {
+    const message = errorMessage(error);
+    summary = { ...summary, status: "failed", pid: undefined, endedAt: new Date().toISOString(), error: message, wallSeconds: wall() };
+    try {
+      run.writeSummary(summary);
+      run.event("failed", message);
+    } catch {
+      // The disk may be what failed; the error still reaches the caller.
+    }
+    throw Object.assign(new Error(message), { runDir: run.dir });
+  } finally {
+    model.vars.dispose();
+    optimizer.dispose();
+  }
+}
+
+function errorMessage(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === "ENOSPC") return `disk full while writing ${e.path ?? "run files"}: the last complete checkpoint is kept; free space and resume`;
+  return e instanceof Error ? e.message : String(error);
+}
