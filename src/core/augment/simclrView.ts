@@ -227,7 +227,7 @@ export function jitterBatchOrder(jitters: readonly (ColorJitterParams | null)[],
 function colorJitterGrouped(y: tf.Tensor3D, jitters: readonly (ColorJitterParams | null)[]): tf.Tensor3D {
   const C = y.shape[2];
   const keys = jitters.map((j) => hueSlotMask(j, C));
-  const slots = Math.max(0, ...jitters.map((j) => (j ? j.order.length : 0)));
+  const slots = jitters.reduce((m, j) => Math.max(m, j ? j.order.length : 0), 0);
   // Contiguous runs of one key: hue runs on whole groups, so no gather/scatter per slot.
   const groups: { key: number; start: number; y: tf.Tensor3D; jitters: ColorJitterParams[] }[] = [];
   for (let start = 0; start < keys.length; ) {

@@ -10,6 +10,12 @@ const Num = (def: number, description: string, extra: object = {}) =>
 const Int = (def: number, description: string, extra: object = {}) =>
   Type.Integer({ default: def, description, ...extra });
 const Str = (description: string, extra: object = {}) => Type.String({ description, ...extra });
+/** One of a fixed list of strings, with the first-class completion VS Code gives literal unions. */
+const OneOf = <T extends string>(values: readonly T[], def: T, description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { default: def, description },
+  );
 const Obj = <T extends Record<string, TSchema>>(props: T, description: string) =>
   Type.Object(props, { description, additionalProperties: false, default: {} });
 
@@ -75,25 +81,11 @@ export const ExperimentSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
     name: Type.Optional(Str("Experiment name, used for the runs folder. Defaults to the file name without .ssl.json.")),
-    method: Type.Union(
-      METHODS.map((m) => Type.Literal(m)),
-      {
-        default: "simclr",
-        description:
-          "Self-supervised method. simclr: contrastive learning with the NT-Xent loss over two augmented views (Chen et al. 2020).",
-      },
-    ),
+    method: OneOf(METHODS, "simclr", "Self-supervised method. simclr: contrastive learning with the NT-Xent loss over two augmented views (Chen et al. 2020)."),
     seed: Int(0, "Seed for weight init, shuffling and augmentation. Same seed + same backend = same weights.", {
       minimum: 0,
     }),
-    backend: Type.Union(
-      BACKENDS.map((b) => Type.Literal(b)),
-      {
-        default: "auto",
-        description:
-          "TensorFlow.js backend. auto tries tensorflow-gpu (@tensorflow/tfjs-node-gpu), tensorflow (@tensorflow/tfjs-node), wasm, then cpu (plain JS, slowest).",
-      },
-    ),
+    backend: OneOf(BACKENDS, "auto", "TensorFlow.js backend. auto tries tensorflow-gpu (@tensorflow/tfjs-node-gpu), tensorflow (@tensorflow/tfjs-node), wasm, then cpu (plain JS, slowest)."),
     dataset: DatasetSchema,
     limit: Type.Optional(
       Type.Object(
@@ -110,14 +102,7 @@ export const ExperimentSchema = Type.Object(
     }),
     model: Obj(
       {
-        backbone: Type.Union(
-          BACKBONES.map((b) => Type.Literal(b)),
-          {
-            default: "resnet18",
-            description:
-              "resnet18: ResNet-18 adapted to small images (3x3 stem, no max-pool), as in SimCLR's CIFAR experiments. convnet: a 4-stage ConvNet for quick runs.",
-          },
-        ),
+        backbone: OneOf(BACKBONES, "resnet18", "resnet18: ResNet-18 adapted to small images (3x3 stem, no max-pool), as in SimCLR's CIFAR experiments. convnet: a 4-stage ConvNet for quick runs."),
         width: Num(1, "Width multiplier on the channel counts (ResNet-18: 64-128-256-512 at width 1).", {
           exclusiveMinimum: 0,
           maximum: 4,
@@ -165,14 +150,7 @@ export const ExperimentSchema = Type.Object(
         batchSize: Int(256, "Images per step; each gives two views, so the loss sees 2x this many embeddings (SimCLR: 512 on CIFAR-10).", {
           minimum: 2,
         }),
-        optimizer: Type.Union(
-          OPTIMIZERS.map((o) => Type.Literal(o)),
-          {
-            default: "lars",
-            description:
-              "sgd: SGD with momentum. lars: layer-wise adaptive rate scaling (You et al. 2017), SimCLR's choice for large batches. adam: Adam (Kingma & Ba 2015).",
-          },
-        ),
+        optimizer: OneOf(OPTIMIZERS, "lars", "sgd: SGD with momentum. lars: layer-wise adaptive rate scaling (You et al. 2017), SimCLR's choice for large batches. adam: Adam (Kingma & Ba 2015)."),
         lr: Num(0.3, "Base learning rate, scaled by batchSize/256 (SimCLR: 0.3 x batch/256 with LARS; Adam: ~1e-3).", {
           exclusiveMinimum: 0,
         }),

@@ -3,7 +3,8 @@
  * last three with stride 2, then global average pooling.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { ParamBuilder, batchNorm, conv, globalAvgPool } from "./layers";
+import { batchNorm } from "./batchNorm";
+import { ParamBuilder, conv, globalAvgPool } from "./layers";
 import type { Network } from "./network";
 
 export function convnet(b: ParamBuilder, prefix: string, inChannels: number, width: number): Network {

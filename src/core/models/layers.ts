@@ -96,29 +96,6 @@ export function conv(x: tf.Tensor4D, kernel: tf.Variable, stride: number): tf.Te
   return tf.conv2d(x, kernel as tf.Tensor4D, stride, "same");
 }
 
-const BN_MOMENTUM = 0.1;
-const BN_EPS = 1e-5;
-
-/**
- * BatchNorm with PyTorch semantics: batch statistics in training (running
- * statistics updated with momentum 0.1 and the unbiased variance), running
- * statistics in evaluation.
- */
-export function batchNorm(x: tf.Tensor, bn: BatchNormVars, ctx: ForwardContext): tf.Tensor {
-  const axes = x.rank === 4 ? [0, 1, 2] : [0];
-  if (!ctx.training) {
-    return tf.batchNorm(x, bn.runningMean, bn.runningVar, bn.beta, bn.gamma, BN_EPS);
-  }
-  const { mean, variance } = tf.moments(x, axes);
-  const n = x.size / x.shape[x.rank - 1]!;
-  const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
-  ctx.updates.push(
-    { variable: bn.runningMean, value: tf.keep(tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))) },
-    { variable: bn.runningVar, value: tf.keep(tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))) },
-  );
-  return tf.batchNorm(x, mean, variance, bn.beta, bn.gamma, BN_EPS);
-}
-
 /** Applies and releases the BatchNorm statistics updates collected during a training step. */
 export function applyUpdates(ctx: ForwardContext): void {
   for (const { variable, value } of ctx.updates) {
@@ -132,6 +109,8 @@ export function dense(x: tf.Tensor2D, d: DenseVars): tf.Tensor2D {
   return tf.add(tf.matMul(x, d.kernel as tf.Tensor2D), d.bias) as tf.Tensor2D;
 }
 
+/** Mean over height and width as an average pool (XNNPACK on wasm; tf.mean over middle axes is a slow generic loop there). */
 export function globalAvgPool(x: tf.Tensor4D): tf.Tensor2D {
-  return tf.mean(x, [1, 2]) as tf.Tensor2D;
+  const [b, h, w, c] = x.shape;
+  return tf.reshape(tf.avgPool(x, [h, w], 1, "valid"), [b, c]);
 }

@@ -4,7 +4,8 @@
  * keep their resolution into the first stage.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { ParamBuilder, batchNorm, conv, globalAvgPool, type BatchNormVars, type ForwardContext } from "./layers";
+import { batchNorm } from "./batchNorm";
+import { ParamBuilder, conv, globalAvgPool, type BatchNormVars, type ForwardContext } from "./layers";
 import type { Network } from "./network";
 
 interface Block {
