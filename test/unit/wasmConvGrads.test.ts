@@ -59,7 +59,8 @@ function convGrads(c: Case, seed: number): { dx: Float32Array; dw: Float32Array 
     const w = tf.tensor4d(random(tf.util.sizeFromShape(wShape), seed + 1), wShape);
     const outShape = tf.conv2d(x, w, c.strides, c.pad).shape;
     const r = tf.tensor(random(tf.util.sizeFromShape(outShape), seed + 2), outShape);
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)))([x, w]);
+    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r));
+    const [dx, dw] = tf.grads(loss)([x, w]);
     return { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array };
   });
 }

@@ -137,7 +137,7 @@ const backpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
 // sub-filter. Stacking all sh*sw phases as output channels makes it one conv
 // whose pixel shuffle is dx: no multiplications by the zeros that a conv of
 // the stride-dilated dy would spend 1 - 1/(sh*sw) of its time on (for 3x3,
-// stride 2: 16 multiply-adds per dx pixel and channel pair instead of 36).
+// stride 2: 16 multiply-adds per 2x2 block of dx instead of 36).
 interface PhaseAxis {
   taps: number; // ceil(k / stride): sub-filter size
   dy: Window; // dy rows the conv reads for blocks q0 .. q0 + blocks - 1
@@ -153,7 +153,7 @@ function phaseAxis(dySize: number, inSize: number, pad: number, stride: number, 
 }
 
 /** F[jh,jw,co,(rh,rw,ci)] = W[rh + sh*(th-1-jh), rw + sw*(tw-1-jw), ci, co], zero past the kernel. */
-function phaseFilter(w: Float32Array, [kh, kw, ci, co]: Shape4, sh: number, sw: number, th: number, tw: number): Float32Array {
+function phaseFilter(w: Float32Array, [kh, kw, ci, co]: Shape4, [sh, sw]: number[], [th, tw]: number[]): Float32Array {
   const fc = sh * sw * ci;
   const f = new Float32Array(th * tw * co * fc);
   for (let jh = 0; jh < th; jh++)
@@ -163,8 +163,10 @@ function phaseFilter(w: Float32Array, [kh, kw, ci, co]: Shape4, sh: number, sw: 
           const y = rh + sh * (th - 1 - jh);
           const x = rw + sw * (tw - 1 - jw);
           if (y >= kh || x >= kw) continue;
+          const fBase = (jh * tw + jw) * co * fc + (rh * sw + rw) * ci;
+          const wBase = (y * kw + x) * ci * co;
           for (let c = 0; c < ci; c++)
-            for (let o = 0; o < co; o++) f[((jh * tw + jw) * co + o) * fc + (rh * sw + rw) * ci + c] = w[((y * kw + x) * ci + c) * co + o]!;
+            for (let o = 0; o < co; o++) f[fBase + o * fc + c] = w[wBase + c * co + o]!;
         }
   return f;
 }
@@ -178,8 +180,10 @@ const backpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const cols = phaseAxis(info.outWidth, inWidth, info.padInfo.left, sw, info.filterWidth);
   const b = backend as WasmBackend;
   return pipeline(b, (op, own) => {
-    const weights = phaseFilter(b.readSync(filter.dataId) as Float32Array, filter.shape as Shape4, sh, sw, rows.taps, cols.taps);
-    const f = own(b.makeOutput([rows.taps, cols.taps, info.outChannels, sh * sw * inChannels], "float32", undefined, weights));
+    const w = b.readSync(filter.dataId) as Float32Array;
+    const weights = phaseFilter(w, filter.shape as Shape4, [sh, sw], [rows.taps, cols.taps]);
+    const fShape = [rows.taps, cols.taps, info.outChannels, sh * sw * inChannels];
+    const f = own(b.makeOutput(fShape, "float32", undefined, weights));
     const conv = { strides: 1, pad: explicitPad(rows.dy, cols.dy), dataFormat: "NHWC", dilations: 1 };
     let y = op(Conv2D, { x: crop(op, dy, rows.dy, cols.dy), filter: f }, conv);
     if (sh > 1 || sw > 1) {
