@@ -112,7 +112,7 @@ export function presentRun(run: RunInfo, live?: LiveRun, failure?: string): RunP
     tooltip.push(run.summaryProblem);
   }
   const ckpt = run.checkpoints.at(-1);
-  if (ckpt) tooltip.push(`last checkpoint: epoch ${ckpt.epoch}`);
+  if (ckpt) tooltip.push(`last checkpoint: epoch ${ckpt.meta.epoch}`);
 
   if (live) {
     tooltip.push(liveRunLine(live));
@@ -144,7 +144,7 @@ export function presentRun(run: RunInfo, live?: LiveRun, failure?: string): RunP
     case "interrupted":
       tooltip.push(
         `The trainer (pid ${s?.pid}) is gone without finishing: killed or crashed.` +
-          (ckpt ? ` Resume continues from epoch ${ckpt.epoch}.` : ""),
+          (ckpt ? ` Resume continues from epoch ${ckpt.meta.epoch}.` : ""),
       );
       return { icon: "interrupted", description: `interrupted${epochsText(s) ? ` at ${epochsText(s)}` : ""}`, tooltip };
     case "unknown":
@@ -165,8 +165,8 @@ export function presentCheckpoint(c: CheckpointInfo): { label: string; descripti
     tooltip.push(`${Object.keys(m.files).length} files, ${formatBytes(bytes)}`);
   }
   // "3.17": saved by a stop 17 steps into the 4th epoch.
-  const mid = c.name !== String(c.epoch) && num(m.step);
-  return { label: mid ? `epoch ${c.epoch} + step ${m.step}` : `epoch ${c.epoch}`, description: parts.join(" · "), tooltip };
+  const [, stepsIntoEpoch] = c.name.split(".");
+  return { label: stepsIntoEpoch ? `epoch ${c.meta.epoch} + ${stepsIntoEpoch} steps` : `epoch ${c.meta.epoch}`, description: parts.join(" · "), tooltip };
 }
 
 export function formatBytes(n: number): string {

@@ -6,19 +6,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CheckpointMeta, MetricRow, RunStatus, RunSummary } from "../protocol/runFiles";
+import type { MetricRow, RunStatus, RunSummary } from "../protocol/runFiles";
+import { listCheckpoints as listCheckpointFolders, type CheckpointInfo } from "../core/run/checkpoint";
+
+export type { CheckpointInfo };
 
 /** What the tree shows: the summary's status, plus the states only a reader can infer. */
 export type RunState = RunStatus | "interrupted" | "unknown";
-
-export interface CheckpointInfo {
-  /** Completed epochs at the checkpoint (a stop mid-epoch saves "<epoch>.<batch>" with the same epoch). */
-  epoch: number;
-  /** The folder name: "3", or "3.17" for a checkpoint 17 steps into epoch 4. */
-  name: string;
-  dir: string;
-  meta: CheckpointMeta;
-}
 
 export interface RunInfo {
   id: string;
@@ -74,12 +68,6 @@ function asSummary(value: unknown): RunSummary | undefined {
   return STATUSES.includes(status as RunStatus) ? (value as RunSummary) : undefined;
 }
 
-function asCheckpointMeta(value: unknown): CheckpointMeta | undefined {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
-  const epoch = (value as { epoch?: unknown }).epoch;
-  return typeof epoch === "number" && Number.isFinite(epoch) ? (value as CheckpointMeta) : undefined;
-}
-
 function subdirs(dir: string): string[] {
   try {
     return fs
@@ -91,18 +79,8 @@ function subdirs(dir: string): string[] {
   }
 }
 
-/** A checkpoint counts once its meta.json (written last) parses; a folder without one is still being written or was abandoned. */
 export function listCheckpoints(runDir: string): CheckpointInfo[] {
-  const root = path.join(runDir, "checkpoints");
-  const out: CheckpointInfo[] = [];
-  for (const name of subdirs(root)) {
-    const dir = path.join(root, name);
-    const read = readJsonFile(path.join(dir, "meta.json"));
-    const meta = read.ok ? asCheckpointMeta(read.value) : undefined;
-    if (meta) out.push({ epoch: meta.epoch, name, dir, meta });
-  }
-  const step = (c: CheckpointInfo) => (typeof c.meta.step === "number" ? c.meta.step : 0);
-  return out.sort((a, b) => a.epoch - b.epoch || step(a) - step(b));
+  return listCheckpointFolders(path.join(runDir, "checkpoints"));
 }
 
 /**

@@ -142,12 +142,12 @@ test("summaries with missing or wrongly typed fields still present", () => {
 });
 
 test("checkpoints and end-of-run messages", () => {
-  const c = presentCheckpoint({ epoch: 4, name: "4", dir: "/r/checkpoints/4", meta: { epoch: 4, step: 200, savedAt: "t", loss: 3.14159, knn: 0.7, backend: "wasm", seed: 0, wallSeconds: 10, files: { a: 1024, b: 1024 * 1024 } } });
+  const c = presentCheckpoint({ name: "4", dir: "/r/checkpoints/4", meta: { epoch: 4, step: 200, savedAt: "t", loss: 3.14159, knn: 0.7, backend: "wasm", seed: 0, wallSeconds: 10, files: { a: 1024, b: 1024 * 1024 } } });
   assert.equal(c.label, "epoch 4");
   assert.equal(c.description, "loss 3.142 · kNN 70.0%");
   assert.match(c.tooltip.join("\n"), /2 files, 1\.0 MiB/);
-  const mid = presentCheckpoint({ epoch: 3, name: "3.17", dir: "/r/checkpoints/3.17", meta: { epoch: 3, step: 167, savedAt: "t", loss: 3, backend: "wasm", seed: 0, wallSeconds: 10, files: {} } });
-  assert.equal(mid.label, "epoch 3 + step 167");
+  const mid = presentCheckpoint({ name: "3.17", dir: "/r/checkpoints/3.17", meta: { epoch: 3, step: 167, savedAt: "t", loss: 3, backend: "wasm", seed: 0, wallSeconds: 10, files: {} } });
+  assert.equal(mid.label, "epoch 3 + 17 steps");
   assert.equal(finishedText("exp", summary({ knnInitial: 0.3, knnFinal: 0.784 })), "SSL: exp finished: kNN 30.0% → 78.4% (epoch 10/10, 5m 00s).");
   assert.equal(stoppedText("exp", summary({ status: "stopped", epochsDone: 3 }), 3), "SSL: exp stopped at epoch 3/10. Checkpoint of epoch 3 kept.");
 });

@@ -74,7 +74,7 @@ test("stop then resume a real trainer run, as the extension drives it", { skip: 
   assert.equal(run!.state, "finished");
   assert.equal(run!.summary?.epochsDone, 2);
   assert.match(presentRun(run!).description, /^kNN \d+\.\d%$/);
-  assert.ok(run!.checkpoints.some((c) => c.epoch === 2));
+  assert.ok(run!.checkpoints.some((c) => c.meta.epoch === 2));
 });
 
 test("a real trainer killed mid-run is reported as a crash and its run reads as interrupted, resumable", { skip: !fs.existsSync(trainerScript) && "dist/trainer.js not built", timeout: 120_000 }, async () => {

@@ -113,7 +113,7 @@ test("checkpoints without a readable meta.json are not complete and are left out
   write(path.join(run, "checkpoints", "3", "meta.json"), '{"epoch": 3, "st'); // cut mid-write
   write(path.join(run, "checkpoints", "4", "meta.json"), '{"step": 9}'); // no epoch
   write(path.join(run, "checkpoints", "notadir"), "x");
-  assert.deepEqual(listCheckpoints(run).map((c) => c.epoch), [1]);
+  assert.deepEqual(listCheckpoints(run).map((c) => c.meta.epoch), [1]);
   assert.deepEqual(listCheckpoints(path.join(run, "none")), []);
 });
 

@@ -61,22 +61,37 @@ export function saveCheckpoint(checkpointsDir: string, name: string, arrays: Nam
   return final;
 }
 
+/** meta.json of a checkpoint folder, or undefined while it is missing, half-written or not a checkpoint's. */
 export function readCheckpointMeta(dir: string): CheckpointMeta | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, META), "utf8")) as CheckpointMeta;
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, META), "utf8")) as CheckpointMeta;
+    return Number.isFinite(meta?.epoch) && Number.isFinite(meta?.step) ? meta : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Complete checkpoints of a run, oldest first (by step). */
-export function listCheckpoints(checkpointsDir: string): { dir: string; meta: CheckpointMeta }[] {
-  if (!fs.existsSync(checkpointsDir)) return [];
-  return fs
-    .readdirSync(checkpointsDir)
-    .filter((n) => !n.startsWith("."))
-    .map((n) => ({ dir: path.join(checkpointsDir, n), meta: readCheckpointMeta(path.join(checkpointsDir, n)) }))
-    .filter((c): c is { dir: string; meta: CheckpointMeta } => c.meta !== undefined)
+export interface CheckpointInfo {
+  /** The folder name: "3" after epoch 3, or "3.17" for a stop 17 steps into epoch 4. */
+  name: string;
+  dir: string;
+  meta: CheckpointMeta;
+}
+
+/**
+ * Complete checkpoints of a run, oldest first. A folder counts once its
+ * meta.json (written last) reads; anything else is being written or was abandoned.
+ */
+export function listCheckpoints(checkpointsDir: string): CheckpointInfo[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(checkpointsDir).filter((n) => !n.startsWith("."));
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => ({ name, dir: path.join(checkpointsDir, name), meta: readCheckpointMeta(path.join(checkpointsDir, name)) }))
+    .filter((c): c is CheckpointInfo => c.meta !== undefined)
     .sort((a, b) => a.meta.step - b.meta.step);
 }
 
