@@ -4,10 +4,11 @@
  * evaluations, checkpoints and a run folder. Every random choice derives from
  * (seed, epoch, image index), so a resumed run retraces an uninterrupted one.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Experiment } from "../core/config/schema";
-import { loadExperiment, parseExperiment, ConfigError, type LoadedExperiment } from "../core/config/load";
+import { loadExperiment, parseExperiment, datasetPathFields, ConfigError, type LoadedExperiment } from "../core/config/load";
 import { selectBackend } from "../core/backend/select";
 import { loadDataset } from "../core/data/load";
 import type { ImageDataset } from "../core/data/dataset";
@@ -19,7 +20,8 @@ import { simclrLoss, SIMCLR_VIEWS } from "../core/methods/simclr";
 import { extractFeatures } from "../core/eval/features";
 import { knnAccuracy } from "../core/eval/knn";
 import { Rng } from "../core/random";
-import { listCheckpoints, loadCheckpointArrays, pruneCheckpoints, saveCheckpoint, type NamedArray } from "../core/run/checkpoint";
+import { listCheckpoints, loadCheckpointArrays, pruneCheckpoints, saveCheckpoint } from "../core/run/checkpoint";
+import { modelArrays, restoreModel } from "./modelState";
 import type { RunEvent, RunSummary } from "../protocol/runFiles";
 import type { TrainerToHost } from "../protocol/trainerMessages";
 import { RunDir } from "./runDir";
@@ -51,7 +53,6 @@ function resolveExperiment(opts: PretrainOptions): LoadedExperiment {
   if (!opts.resumeRunDir) return loaded;
   // A resumed run keeps the config it started with, whatever the file says now.
   const configFile = path.join(opts.resumeRunDir, "config.json");
-  const fs = require("node:fs") as typeof import("node:fs");
   if (!fs.existsSync(configFile)) throw new Error(`--resume ${opts.resumeRunDir}: not a run folder (no config.json)`);
   const { config, issues } = parseExperiment(fs.readFileSync(configFile, "utf8"), configFile, { checkPaths: false });
   if (!config) throw new ConfigError(configFile, issues);
@@ -62,30 +63,8 @@ function resolveExperiment(opts: PretrainOptions): LoadedExperiment {
 function recordedConfig(exp: LoadedExperiment): Experiment {
   const dir = path.dirname(exp.file);
   const d = { ...exp.config.dataset } as Record<string, unknown>;
-  for (const key of ["train", "test", "trainImages", "trainLabels", "testImages", "testLabels", "dir"]) {
-    if (typeof d[key] === "string") d[key] = path.resolve(dir, d[key] as string);
-  }
+  for (const { field, value } of datasetPathFields(exp.config)) d[field] = path.resolve(dir, value);
   return { ...exp.config, name: exp.name, dataset: d as Experiment["dataset"] };
-}
-
-function modelArrays(model: SslModel, optimizer: Optimizer): Promise<NamedArray[]> {
-  const weights = model.vars.all().map(({ name, variable }) => ({ name, shape: variable.shape, values: variable.dataSync() as Float32Array }));
-  return optimizer.exportSlots().then((slots) => [
-    ...weights,
-    ...slots.map((s) => ({ name: `optimizer/${s.name}`, shape: s.shape, values: s.values })),
-  ]);
-}
-
-function restore(model: SslModel, optimizer: Optimizer, arrays: Map<string, NamedArray>, stepCount: number, dir: string): void {
-  for (const { name, variable } of model.vars.all()) {
-    const a = arrays.get(name);
-    if (!a || a.values.length !== variable.size) throw new Error(`${dir}: checkpoint lacks "${name}" or its shape differs (was the config changed?)`);
-    variable.assign(tf.tensor(a.values, variable.shape));
-  }
-  const slots = [...arrays.values()]
-    .filter((a) => a.name.startsWith("optimizer/"))
-    .map((a) => ({ name: a.name.slice("optimizer/".length), shape: a.shape, values: a.values }));
-  optimizer.loadSlots(slots, stepCount);
 }
 
 async function evaluateKnn(model: SslModel, train: ImageDataset, test: ImageDataset, config: Experiment): Promise<number> {
@@ -187,7 +166,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
     const last = listCheckpoints(run.checkpointsDir).pop();
     const previous = run.summary();
     if (!last) throw new Error(`${run.dir}: no complete checkpoint to resume from`);
-    restore(model, optimizer, loadCheckpointArrays(last.dir), last.meta.step, last.dir);
+    restoreModel(model, optimizer, loadCheckpointArrays(last.dir), last.meta.step, last.dir);
     pos = { epoch: last.meta.epoch, batch: last.meta.step - last.meta.epoch * stepsPerEpoch, step: last.meta.step };
     run.truncateMetricsAfter(pos.step);
     summary = {

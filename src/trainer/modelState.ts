@@ -1,0 +1,29 @@
+/**
+ * A model and its optimiser as named arrays for a checkpoint, and back. Slots
+ * are saved under "optimizer/<param>/<slot>" so a resume continues the exact
+ * optimiser trajectory.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { SslModel } from "../core/models/build";
+import type { Optimizer } from "../core/optim";
+import type { NamedArray } from "../core/run/checkpoint";
+
+export function modelArrays(model: SslModel, optimizer: Optimizer): Promise<NamedArray[]> {
+  const weights = model.vars.all().map(({ name, variable }) => ({ name, shape: variable.shape, values: variable.dataSync() as Float32Array }));
+  return optimizer.exportSlots().then((slots) => [
+    ...weights,
+    ...slots.map((s) => ({ name: `optimizer/${s.name}`, shape: s.shape, values: s.values })),
+  ]);
+}
+
+export function restoreModel(model: SslModel, optimizer: Optimizer, arrays: Map<string, NamedArray>, stepCount: number, dir: string): void {
+  for (const { name, variable } of model.vars.all()) {
+    const a = arrays.get(name);
+    if (!a || a.values.length !== variable.size) throw new Error(`${dir}: checkpoint lacks "${name}" or its shape differs (was the config changed?)`);
+    tf.tidy(() => variable.assign(tf.tensor(a.values, variable.shape)));
+  }
+  const slots = [...arrays.values()]
+    .filter((a) => a.name.startsWith("optimizer/"))
+    .map((a) => ({ name: a.name.slice("optimizer/".length), shape: a.shape, values: a.values }));
+  optimizer.loadSlots(slots, stepCount);
+}
