@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../core/backend/select";
+import { explainBackendError } from "../core/backend/explainError";
 import type { BackendName } from "../core/config/schema";
 import { buildModel } from "../core/models/build";
 import { createOptimizer } from "../core/optim";
@@ -42,6 +43,8 @@ export async function benchStep(o: BenchStepOptions, log: (line: string) => void
       log(`  step ${i + 1}${i < o.warmup ? " (warm-up)" : ""}: ${seconds.toFixed(2)} s, ${(o.batch / seconds).toFixed(1)} images/s`);
       if (i >= o.warmup) times.push(seconds);
     }
+  } catch (error) {
+    throw new Error(explainBackendError(error, choice.backend));
   } finally {
     model.vars.dispose();
     optimizer.dispose();

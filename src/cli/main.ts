@@ -22,10 +22,10 @@ function backendOption(value: string | undefined): BackendName | undefined {
   return value as BackendName;
 }
 
-function numberOption(name: string, value: string | undefined, fallback: number): number {
+function numberOption(name: string, value: string | undefined, fallback: number, min = Number.MIN_VALUE): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, not "${value}"`);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min === Number.MIN_VALUE ? "0 (exclusive)" : min}, not "${value}"`);
   return n;
 }
 
@@ -67,7 +67,7 @@ async function bench(args: string[]): Promise<number> {
       width: numberOption("width", values.width, 1),
       batch: numberOption("batch", values.batch, 128),
       size: numberOption("size", values.size, 32),
-      warmup: numberOption("warmup", values.warmup, 2),
+      warmup: numberOption("warmup", values.warmup, 2, 0),
       steps: numberOption("steps", values.steps, 5),
     },
     (line) => console.log(line),

@@ -162,20 +162,11 @@ export class RunController {
         // Many per epoch: visible when the log level is Debug.
         this.log.debug(`${tag} step ${m.step}/${m.totalSteps} ${formatProgress(m)}`);
         break;
-      case "eval":
-        this.log.info(`${tag} epoch ${m.epoch}: kNN ${formatPercent(m.knn)}`);
-        break;
-      case "checkpoint":
-        this.log.info(`${tag} checkpoint of epoch ${m.epoch} → ${m.dir}`);
-        break;
-      case "finished":
-        this.log.info(`${tag} finished`);
-        break;
-      case "stopped":
-        this.log.info(`${tag} stopped`);
-        break;
+      // eval, checkpoint, finished and stopped are run events too: the trainer's own "log" line already tells them.
       case "failed":
         this.log.error(`${tag} failed: ${m.error}`);
+        break;
+      default:
         break;
     }
   }

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Experiment } from "../core/config/schema";
 import { loadExperiment, parseExperiment, datasetPathFields, ConfigError, type LoadedExperiment } from "../core/config/load";
 import { selectBackend } from "../core/backend/select";
+import { explainBackendError } from "../core/backend/explainError";
 import { loadDataset } from "../core/data/load";
 import type { ImageDataset } from "../core/data/dataset";
 import { buildModel, type SslModel } from "../core/models/build";
@@ -227,12 +228,13 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   const wallBefore = summary.wallSeconds;
   const wall = () => wallBefore + (Date.now() - attemptStart) / 1000;
   let lastLoss = summary.finalLoss ?? NaN;
-  let lastKnn: number | undefined = summary.knnFinal;
+  // The kNN of the current position only: a checkpoint between evaluations has none.
+  let knnAt: { step: number; knn: number } | undefined;
 
   const evaluate = async () => {
     if (!canEvaluate) return;
     const knn = await evaluateKnn(model, train, test!, config);
-    lastKnn = knn;
+    knnAt = { step: pos.step, knn };
     if (pos.epoch === 0) summary.knnInitial = knn;
     summary.knnFinal = knn;
     run.metric({ kind: "eval", step: pos.step, epoch: pos.epoch, knn, time: wall() });
@@ -247,7 +249,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
       step: pos.step,
       savedAt: new Date().toISOString(),
       loss: lastLoss,
-      knn: lastKnn,
+      knn: knnAt?.step === pos.step ? knnAt.knn : undefined,
       backend: choice.backend,
       seed: config.seed,
       wallSeconds: wall(),
@@ -322,7 +324,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
     );
     return done;
   } catch (error) {
-    const message = errorMessage(error);
+    const message = explainBackendError(error, choice.backend);
     summary = { ...summary, status: "failed", pid: undefined, endedAt: new Date().toISOString(), error: message, wallSeconds: wall() };
     try {
       run.writeSummary(summary);
@@ -335,10 +337,4 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
     model.vars.dispose();
     optimizer.dispose();
   }
-}
-
-function errorMessage(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e?.code === "ENOSPC") return `disk full while writing ${e.path ?? "run files"}: the last complete checkpoint is kept; free space and resume`;
-  return e instanceof Error ? e.message : String(error);
 }

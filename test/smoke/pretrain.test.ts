@@ -9,7 +9,7 @@ import { readJson, readLines, onlyRun, runCli, tempDir, writeTinyExperiment } fr
 
 test("pretrain writes a complete run folder and reports kNN before and after", async () => {
   const dir = tempDir("smoke");
-  const file = writeTinyExperiment(dir, "tiny");
+  const file = writeTinyExperiment(dir, "tiny", { eval: { every: 2 } });
   const result = await runCli(["pretrain", file], dir);
   assert.equal(result.code, 0, result.stderr + result.stdout);
   assert.match(result.stdout, /backend wasm: WebAssembly/);
@@ -36,13 +36,17 @@ test("pretrain writes a complete run folder and reports kNN before and after", a
     assert.ok(m.imagesPerSec > 0 && m.lr > 0);
   }
   const evals = metrics.filter((m) => m.kind === "eval");
-  assert.deepEqual(evals.map((m) => m.epoch), [0, 1, 2]);
+  assert.deepEqual(evals.map((m) => m.epoch), [0, 2]);
   assert.equal(evals[0]!.knn, summary.knnInitial);
-  assert.equal(evals[2]!.knn, summary.knnFinal);
+  assert.equal(evals[1]!.knn, summary.knnFinal);
 
   const checkpoints = fs.readdirSync(path.join(run, "checkpoints")).sort();
   assert.deepEqual(checkpoints, ["0", "1", "2"]);
+  // Epoch 1 was not evaluated: its checkpoint must not carry another epoch's kNN.
+  assert.equal(readJson<CheckpointMeta>(path.join(run, "checkpoints", "1", "meta.json")).knn, undefined);
+  assert.equal(readJson<CheckpointMeta>(path.join(run, "checkpoints", "0", "meta.json")).knn, summary.knnInitial);
   const meta = readJson<CheckpointMeta>(path.join(run, "checkpoints", "2", "meta.json"));
+  assert.equal(meta.knn, summary.knnFinal);
   assert.equal(meta.step, 8);
   assert.equal(meta.backend, "wasm");
   assert.equal(fs.statSync(path.join(run, "checkpoints", "2", "tensors.bin")).size, meta.files["tensors.bin"]);
