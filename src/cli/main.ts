@@ -12,7 +12,7 @@ import { benchStep } from "./benchStep";
 const USAGE = `usage:
   ssl-studio pretrain <file.ssl.json> [--resume <runDir>] [--backend ${BACKENDS.join("|")}]
   ssl-studio doctor
-  ssl-studio bench step [--backend …] [--backbone resnet18|convnet] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5]`;
+  ssl-studio bench step [--backend …] [--backbone resnet18|convnet] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5] [--micro-batch N]`;
 
 class UsageError extends Error {}
 
@@ -57,7 +57,7 @@ async function bench(args: string[]): Promise<number> {
   const [what, ...rest] = args;
   if (what !== "step") throw new UsageError(`unknown benchmark "${what ?? ""}" (available: step)`);
   const opt = { type: "string" } as const;
-  const { values } = parseArgs({ args: rest, options: { backend: opt, backbone: opt, width: opt, batch: opt, size: opt, warmup: opt, steps: opt } });
+  const { values } = parseArgs({ args: rest, options: { backend: opt, backbone: opt, width: opt, batch: opt, size: opt, warmup: opt, steps: opt, "micro-batch": opt } });
   const backbone = values.backbone ?? "resnet18";
   if (backbone !== "resnet18" && backbone !== "convnet") throw new UsageError(`--backbone must be resnet18 or convnet`);
   await benchStep(
@@ -69,6 +69,7 @@ async function bench(args: string[]): Promise<number> {
       size: numberOption("size", values.size, 32),
       warmup: numberOption("warmup", values.warmup, 2, 0),
       steps: numberOption("steps", values.steps, 5),
+      microBatch: values["micro-batch"] === undefined ? undefined : numberOption("micro-batch", values["micro-batch"], 0),
     },
     (line) => console.log(line),
   );

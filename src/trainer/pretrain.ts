@@ -6,7 +6,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
 import type { Experiment } from "../core/config/schema";
 import { loadExperiment, parseExperiment, datasetPathFields, ConfigError, type LoadedExperiment } from "../core/config/load";
 import { selectBackend } from "../core/backend/select";
@@ -14,10 +13,7 @@ import { explainBackendError } from "../core/backend/explainError";
 import { loadDataset } from "../core/data/load";
 import type { ImageDataset } from "../core/data/dataset";
 import { buildModel, type SslModel } from "../core/models/build";
-import { applyUpdates, type ForwardContext } from "../core/models/layers";
-import { createOptimizer, learningRate, type Optimizer } from "../core/optim";
-import { applyViews, sampleBatchViewParams } from "../core/augment";
-import { simclrLoss, SIMCLR_VIEWS } from "../core/methods/simclr";
+import { createOptimizer, learningRate } from "../core/optim";
 import { extractFeatures } from "../core/eval/features";
 import { knnAccuracy } from "../core/eval/knn";
 import { Rng } from "../core/random";
@@ -27,6 +23,7 @@ import type { RunEvent, RunSummary } from "../protocol/runFiles";
 import type { TrainerToHost } from "../protocol/trainerMessages";
 import { RunDir } from "./runDir";
 import { probeGradients } from "./probe";
+import { trainStep } from "./trainStep";
 
 export interface PretrainOptions {
   experimentFile: string;
@@ -82,54 +79,6 @@ async function evaluateKnn(model: SslModel, train: ImageDataset, test: ImageData
     trainFeatures.dispose();
     testFeatures.dispose();
   }
-}
-
-/** One optimiser step on a batch of dataset indices; returns the loss. */
-export function trainStep(
-  model: SslModel,
-  optimizer: Optimizer,
-  data: ImageDataset,
-  indices: Int32Array,
-  epoch: number,
-  lr: number,
-  config: Experiment,
-): tf.Scalar {
-  const ctx: ForwardContext = { training: true, updates: [] };
-  const trainable = model.vars.params;
-  const byVariable = new Map(trainable.map((p) => [p.variable.name, p.name]));
-  const { value, grads } = tf.variableGrads(() => {
-    const views = tf.tidy(() => {
-      const images = gatherImages(data, indices);
-      return Array.from({ length: SIMCLR_VIEWS }, (_, view) =>
-        applyViews(
-          images,
-          sampleBatchViewParams(config.augment, {
-            seed: config.seed,
-            epoch,
-            view,
-            imageIndices: indices,
-            srcHeight: data.height,
-            srcWidth: data.width,
-          }),
-          config.imageSize,
-        ),
-      );
-    });
-    return simclrLoss(model, views, ctx, config);
-  }, trainable.map((p) => p.variable));
-  const named: Record<string, tf.Tensor> = {};
-  for (const [varName, g] of Object.entries(grads)) named[byVariable.get(varName)!] = g;
-  optimizer.step(trainable, named, lr);
-  tf.dispose(grads);
-  applyUpdates(ctx);
-  return value;
-}
-
-function gatherImages(data: ImageDataset, indices: Int32Array): tf.Tensor4D {
-  const per = data.height * data.width * data.channels;
-  const bytes = new Uint8Array(indices.length * per);
-  indices.forEach((idx, b) => bytes.set(data.pixels.subarray(idx * per, (idx + 1) * per), b * per));
-  return tf.tidy(() => tf.div(tf.tensor4d(bytes, [indices.length, data.height, data.width, data.channels], "float32"), 255) as tf.Tensor4D);
 }
 
 export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise<RunSummary> {

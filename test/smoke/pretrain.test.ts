@@ -94,7 +94,7 @@ test("unreadable images are skipped, counted and named in the run's events", asy
   const file = writeTinyExperiment(dir, "folder", {
     dataset: { format: "folder", train: "train", test: "test" },
     limit: undefined,
-    train: { epochs: 1, batchSize: 8, optimizer: "sgd", lr: 0.05, warmupEpochs: 0, logEvery: 1 },
+    train: { epochs: 1, batchSize: 8, microBatch: 4, optimizer: "sgd", lr: 0.05, warmupEpochs: 0, logEvery: 1 },
   });
   const result = await runCli(["pretrain", file], dir);
   assert.equal(result.code, 0, result.stderr);

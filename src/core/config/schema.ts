@@ -157,6 +157,13 @@ export const ExperimentSchema = Type.Object(
         momentum: Num(0.9, "Momentum for sgd and lars (beta1 for adam).", { minimum: 0, maximum: 1 }),
         weightDecay: Num(1e-6, "Weight decay (SimCLR: 1e-6 with LARS; 5e-4 is common with SGD on CIFAR).", { minimum: 0 }),
         warmupEpochs: Num(10, "Linear warm-up epochs before cosine decay (SimCLR: 10).", { minimum: 0 }),
+        microBatch: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            description:
+              "Back-propagate the batch in chunks of this many images (gradient cache, Gao et al. 2021): the loss still contrasts the whole batch, memory follows the chunk. Use when a batch does not fit (the wasm backend's heap stops near 2 GB). BatchNorm statistics become per chunk. Unset: the whole batch at once.",
+          }),
+        ),
         logEvery: Int(10, "Write a metrics line every N steps (and at the end of each epoch).", { minimum: 1 }),
       },
       "Optimisation: warm-up, then cosine decay of the learning rate to 0.",
