@@ -10,6 +10,9 @@ import { listCheckpoints, listRuns, type CheckpointInfo, type RunInfo, type RunS
 import { presentCheckpoint, presentRun } from "./format";
 import type { RunRegistry } from "./runRegistry";
 
+/** The label of a run forked but not yet given a folder by its trainer (its description says "starting…"). */
+const PENDING_RUN_LABEL = "new run";
+
 export type ExperimentNode = { kind: "experiment"; info: ExperimentInfo };
 export type RunNode = { kind: "run"; experimentFile: string; run: RunInfo };
 export type CheckpointNode = { kind: "checkpoint"; experimentFile: string; runDir: string; checkpoint: CheckpointInfo };
@@ -95,7 +98,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<SslNode>, vscod
       nodes.unshift({
         kind: "run",
         experimentFile: info.file,
-        run: { id: active.runId ?? "starting…", dir, state: "running", checkpoints: [], sortKey: "" },
+        run: { id: active.runId ?? PENDING_RUN_LABEL, dir, state: "running", checkpoints: [], sortKey: "" },
       });
     }
     for (const n of nodes) this.runNodes.set(path.resolve(n.run.dir), n);
@@ -138,7 +141,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<SslNode>, vscod
 
   private runItem(node: RunNode): vscode.TreeItem {
     const { run } = node;
-    const live = this.registry.byRunDir(run.dir) ?? (run.id === "starting…" ? this.registry.get(node.experimentFile) : undefined);
+    const live = this.registry.byRunDir(run.dir) ?? (run.id === PENDING_RUN_LABEL ? this.registry.get(node.experimentFile) : undefined);
     const failure = live ? undefined : this.registry.failureOf(run.dir);
     const p = presentRun(run, live, failure);
     const item = new vscode.TreeItem(
