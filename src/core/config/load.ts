@@ -103,6 +103,7 @@ function schemaIssues(value: unknown, text: string, root: Node | undefined): Con
     const segments = pointerToPath(e.path);
     if (segments[0] === "dataset") continue;
     let message = e.message;
+    if (e.schema && "const" in e.schema) message = `must be ${JSON.stringify(e.schema.const)}`;
     if (e.schema && "anyOf" in e.schema) {
       const allowed = (e.schema.anyOf as { const?: unknown }[]).map((s) => s.const).filter((c) => c !== undefined);
       if (allowed.length) message = `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
@@ -139,6 +140,11 @@ function semanticIssues(config: Experiment, text: string, root: Node | undefined
   if (lo > hi) issues.push(issueAt(text, root, ["augment", "cropScale"], "the lower bound is above the upper bound"));
   const [rlo, rhi] = config.augment.cropRatio;
   if (rlo > rhi) issues.push(issueAt(text, root, ["augment", "cropRatio"], "the lower bound is above the upper bound"));
+  const d = config.dataset;
+  if (d.format === "idx" && (d.testImages === undefined) !== (d.testLabels === undefined)) {
+    const [given, missing] = d.testImages === undefined ? ["testLabels", "testImages"] : ["testImages", "testLabels"];
+    issues.push(issueAt(text, root, ["dataset", given], `needs dataset.${missing} too: the labelled test split is what kNN evaluation uses`));
+  }
   return issues;
 }
 

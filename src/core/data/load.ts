@@ -40,12 +40,7 @@ export async function loadDataset(config: Experiment, experimentDir: string, opt
       data = await loadCifar10(at(d.dir));
       break;
     case "idx": {
-      if (d.testLabels !== undefined && d.testImages === undefined) {
-        throw new Error("dataset.testLabels is set but dataset.testImages is not");
-      }
-      if (d.testImages !== undefined && d.testLabels === undefined) {
-        throw new Error(`dataset.testImages (${at(d.testImages)}) needs dataset.testLabels: the test split is used for kNN evaluation`);
-      }
+      // parseExperiment has checked that testImages and testLabels come together.
       const train = await loadIdxImages(at(d.trainImages), d.trainLabels === undefined ? undefined : at(d.trainLabels));
       const test = d.testImages === undefined ? undefined : await loadIdxImages(at(d.testImages), at(d.testLabels!));
       // Label values are the class names ("0".."9"); give both splits the same list.
