@@ -2,6 +2,7 @@
  * Text shown in the notification, status bar, tree and messages. Kept apart
  * from the vscode glue so the wording can be tested in plain Node.
  */
+import * as path from "node:path";
 import type { TrainerToHost } from "../protocol/trainerMessages";
 import type { RunSummary } from "../protocol/runFiles";
 import type { RunInfo, CheckpointInfo, RunState } from "./runFolder";
@@ -164,9 +165,7 @@ export function presentCheckpoint(c: CheckpointInfo): { label: string; descripti
     const bytes = Object.values(m.files).reduce((a, b) => a + (num(b) ? b : 0), 0);
     tooltip.push(`${Object.keys(m.files).length} files, ${formatBytes(bytes)}`);
   }
-  // "3.17": saved by a stop 17 steps into the 4th epoch.
-  const [, stepsIntoEpoch] = c.name.split(".");
-  return { label: stepsIntoEpoch ? `epoch ${c.meta.epoch} + ${stepsIntoEpoch} steps` : `epoch ${c.meta.epoch}`, description: parts.join(" · "), tooltip };
+  return { label: checkpointLabel(c.name, c.meta.epoch), description: parts.join(" · "), tooltip };
 }
 
 export function formatBytes(n: number): string {
@@ -186,8 +185,14 @@ export function finishedText(experimentName: string, s: RunSummary): string {
   return parts.join(": ") + (detail.length ? ` (${detail.join(", ")})` : "") + ".";
 }
 
-export function stoppedText(experimentName: string, s: RunSummary, lastCheckpoint?: number): string {
+/** "epoch 3", or "epoch 3 + 17 steps" for checkpoint folder "3.17", saved by a stop 17 steps into the 4th epoch. */
+export function checkpointLabel(folderName: string, epoch: number): string {
+  const [, stepsIntoEpoch] = folderName.split(".");
+  return stepsIntoEpoch ? `epoch ${epoch} + ${stepsIntoEpoch} steps` : `epoch ${epoch}`;
+}
+
+export function stoppedText(experimentName: string, s: RunSummary, lastCheckpoint?: { epoch: number; dir: string }): string {
   const at = epochsText(s);
-  const kept = num(lastCheckpoint) ? ` Checkpoint of epoch ${lastCheckpoint} kept.` : "";
+  const kept = lastCheckpoint ? ` Checkpoint of ${checkpointLabel(path.basename(lastCheckpoint.dir), lastCheckpoint.epoch)} kept.` : "";
   return `SSL: ${experimentName} stopped${at ? ` at ${at}` : ""}.${kept}`;
 }

@@ -182,7 +182,7 @@ export class RunController {
       }
       case "stopped": {
         const choice = await vscode.window.showInformationMessage(
-          stoppedText(name, outcome.summary, run.lastCheckpoint?.epoch),
+          stoppedText(name, outcome.summary, run.lastCheckpoint),
           ...(runDir && run.lastCheckpoint ? ["Resume"] : []),
           ...(runDir ? ["Open Run Folder"] : []),
         );

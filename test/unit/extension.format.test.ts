@@ -149,5 +149,6 @@ test("checkpoints and end-of-run messages", () => {
   const mid = presentCheckpoint({ name: "3.17", dir: "/r/checkpoints/3.17", meta: { epoch: 3, step: 167, savedAt: "t", loss: 3, backend: "wasm", seed: 0, wallSeconds: 10, files: {} } });
   assert.equal(mid.label, "epoch 3 + 17 steps");
   assert.equal(finishedText("exp", summary({ knnInitial: 0.3, knnFinal: 0.784 })), "SSL: exp finished: kNN 30.0% → 78.4% (epoch 10/10, 5m 00s).");
-  assert.equal(stoppedText("exp", summary({ status: "stopped", epochsDone: 3 }), 3), "SSL: exp stopped at epoch 3/10. Checkpoint of epoch 3 kept.");
+  assert.equal(stoppedText("exp", summary({ status: "stopped", epochsDone: 3 }), { epoch: 3, dir: "/r/checkpoints/3" }), "SSL: exp stopped at epoch 3/10. Checkpoint of epoch 3 kept.");
+  assert.equal(stoppedText("exp", summary({ status: "stopped", epochsDone: 1 }), { epoch: 1, dir: "/r/checkpoints/1.18" }), "SSL: exp stopped at epoch 1/10. Checkpoint of epoch 1 + 18 steps kept.");
 });
