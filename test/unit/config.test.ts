@@ -32,6 +32,9 @@ test("problems name the field and its line", () => {
 });
 
 test("dataset variants are checked by their format", () => {
+  const none = parseExperiment("{}", "x.ssl.json").issues;
+  assert.equal(none[0]!.field, "dataset");
+  assert.match(none[0]!.message, /is required: .*"format": "embedded"/);
   const wrongFormat = parseExperiment('{ "dataset": { "format": "png" } }', "x.ssl.json").issues;
   assert.equal(wrongFormat[0]!.field, "dataset.format");
   assert.match(wrongFormat[0]!.message, /must be one of "embedded", "folder", "idx", "cifar10"/);

@@ -112,7 +112,9 @@ function schemaIssues(value: unknown, text: string, root: Node | undefined): Con
     add(segments, message);
   }
   const dataset = (value as { dataset?: unknown }).dataset;
-  if (dataset !== undefined) {
+  if (dataset === undefined) {
+    add(["dataset"], 'is required: where the images come from, e.g. {"format": "embedded", "name": "fashion-mnist-5k"}');
+  } else {
     const variants = DatasetSchema.anyOf as { properties: { format: { const: string } } }[];
     const format = (dataset as { format?: unknown })?.format;
     const variant = variants.find((v) => v.properties.format.const === format);
