@@ -67,7 +67,7 @@ test("a broken config fails with the file and field, and writes no run", async (
   fs.writeFileSync(file, '{ "method": "simclr", ');
   const invalid = await runCli(["pretrain", file], dir);
   assert.equal(invalid.code, 1);
-  assert.match(invalid.stderr, /bad\.ssl\.json:1: line 1: invalid JSON/);
+  assert.match(invalid.stderr, /bad\.ssl\.json:1: invalid JSON/);
 
   const missing = writeTinyExperiment(dir, "missing", { dataset: { format: "idx", trainImages: "nowhere/train-images.gz" } });
   const noData = await runCli(["pretrain", missing], dir);

@@ -53,7 +53,7 @@ test("missing dataset paths are reported relative to the experiment file; invali
   fs.mkdirSync(path.join(dir, "images"));
   assert.equal(loadExperiment(file).runsDir, path.join(dir, "runs", "exp"));
   fs.writeFileSync(file, '{\n  "seed": 1,\n  "method" "simclr"\n}');
-  assert.throws(() => loadExperiment(file), /exp\.ssl\.json:3: line 3: invalid JSON: ColonExpected/);
+  assert.throws(() => loadExperiment(file), /exp\.ssl\.json:3: invalid JSON: ColonExpected/);
 });
 
 test("the editor schema requires only fields without a default", () => {

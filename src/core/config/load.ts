@@ -27,9 +27,9 @@ export class ConfigError extends Error {
     readonly issues: ConfigIssue[],
   ) {
     const first = issues[0]!;
-    const where = first.field ? `field "${first.field}"` : `line ${first.line}`;
+    const where = first.field ? `field "${first.field}": ` : "";
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
-    super(`${file}:${first.line}: ${where}: ${first.message}${more}`);
+    super(`${file}:${first.line}: ${where}${first.message}${more}`);
     this.name = "ConfigError";
   }
 }
