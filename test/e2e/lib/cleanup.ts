@@ -38,6 +38,16 @@ export function groupAlive(pid: number): boolean {
   }
 }
 
+/** True once a signal asked the suite to stop: what fails after that is the shutdown, not a test. */
+export function isShuttingDown(): boolean {
+  return signalCode !== undefined;
+}
+/** 128 + the signal's number once a signal arrived (130 for Ctrl+C). */
+export function signalExitCode(): number | undefined {
+  return signalCode;
+}
+let signalCode: number | undefined;
+
 /** Runs every registered cleanup once (later calls wait for the same run). */
 export function cleanupAll(log: (line: string) => void = console.error): Promise<void> {
   running ??= (async () => {
@@ -65,6 +75,7 @@ export function installSignalHandlers(log: (line: string) => void = console.erro
         for (const g of groups) killGroup(g, "SIGKILL");
         process.exit(codes[sig]);
       }
+      signalCode = codes[sig];
       log(`\n${sig}: shutting down what the e2e suite started…`);
       void cleanupAll(log).finally(() => process.exit(codes[sig]));
     });

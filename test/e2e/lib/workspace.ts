@@ -20,7 +20,8 @@ export const TINY: Record<string, unknown> = {
 
 export const EXAMPLE_FILE = "fashion-mnist-simclr.ssl.json";
 
-export function createWorkspace(repoRoot: string, dir: string): string {
+/** Copies examples/ (without runs/) to `dir`, shrinks the example, and makes one empty folder per scenario. */
+export function createWorkspace(repoRoot: string, dir: string, scenarioFolders: string[] = []): string {
   const examples = path.join(repoRoot, "examples");
   fs.cpSync(examples, dir, {
     recursive: true,
@@ -31,6 +32,7 @@ export function createWorkspace(repoRoot: string, dir: string): string {
   let text = fs.readFileSync(file, "utf8");
   for (const [key, value] of Object.entries(TINY)) text = setJsonc(text, [key], value);
   fs.writeFileSync(file, text);
+  for (const f of scenarioFolders) fs.mkdirSync(path.join(dir, f), { recursive: true });
   return dir;
 }
 
