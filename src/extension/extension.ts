@@ -9,7 +9,7 @@ import { RunController } from "./runController";
 import { RunsTreeProvider } from "./runsTree";
 import { createRunStatusBar } from "./statusBar";
 import { registerCommands } from "./commands/register";
-import { debounce } from "./debounce";
+import { debounce, throttleByKey } from "./rateLimit";
 import type { Services } from "./services";
 
 let controller: RunController | undefined;
@@ -22,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const services: Services = { context, log, registry, controller, tree };
 
   const refresh = debounce(() => tree.refresh(), 300);
+  const refreshRun = throttleByKey((runDir) => tree.refreshRun(runDir), 750);
   const watchers = ["**/*.ssl.json", "**/summary.json", "**/meta.json"].map((glob) => {
     const w = vscode.workspace.createFileSystemWatcher(glob);
     w.onDidCreate(refresh);
@@ -32,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const registrySub = registry.onChange((c) => {
     if (c.kind === "progress") {
-      tree.refreshRun(c.run.runDir);
+      if (c.run.runDir) refreshRun(c.run.runDir);
       return;
     }
     refresh();
@@ -47,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     createRunStatusBar(registry),
     ...watchers,
     registrySub,
-    { dispose: () => refresh.cancel() },
+    { dispose: () => (refresh.cancel(), refreshRun.cancel()) },
     ...registerCommands(services),
   );
 }
