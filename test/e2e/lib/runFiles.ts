@@ -3,12 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export interface CheckpointMeta {
-  epoch: number;
-  step: number;
-  files: Record<string, number>;
-  [k: string]: unknown;
-}
+import type { CheckpointMeta } from "../../../src/protocol/runFiles";
 
 /**
  * A checkpoint folder is usable: meta.json reads, tensors.bin and tensors.json
