@@ -17,27 +17,12 @@ import type { ImageDataset } from "../core/data/dataset";
 import type { SslModel } from "../core/models/build";
 import { applyUpdates, type ForwardContext } from "../core/models/layers";
 import type { Optimizer } from "../core/optim";
-import { applyViews, sampleBatchViewParams } from "../core/augment";
-import { SIMCLR_VIEWS, simclrEmbed, simclrLoss, simclrObjective } from "../core/methods/simclr";
+import { augmentBatch, viewInstances } from "../core/augment";
+import { simclrEmbed, simclrLoss, simclrObjective } from "../core/methods/simclr";
 
-function gatherImages(data: ImageDataset, indices: Int32Array): tf.Tensor4D {
-  const per = data.height * data.width * data.channels;
-  const bytes = new Uint8Array(indices.length * per);
-  indices.forEach((idx, b) => bytes.set(data.pixels.subarray(idx * per, (idx + 1) * per), b * per));
-  return tf.tidy(() => tf.div(tf.tensor4d(bytes, [indices.length, data.height, data.width, data.channels], "float32"), 255) as tf.Tensor4D);
-}
-
+/** Every view of the batch, in the policy's order (SimCLR: two). */
 function makeViews(data: ImageDataset, indices: Int32Array, epoch: number, config: Experiment): tf.Tensor4D[] {
-  return tf.tidy(() => {
-    const images = gatherImages(data, indices);
-    return Array.from({ length: SIMCLR_VIEWS }, (_, view) =>
-      applyViews(
-        images,
-        sampleBatchViewParams(config.augment, { seed: config.seed, epoch, view, imageIndices: indices, srcHeight: data.height, srcWidth: data.width }),
-        config.imageSize,
-      ),
-    );
-  });
+  return augmentBatch(data, indices, { seed: config.seed, epoch, epochs: config.train.epochs }, viewInstances(config)).views;
 }
 
 type Grads = Record<string, tf.Tensor>;

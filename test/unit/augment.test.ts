@@ -10,29 +10,51 @@ import "@tensorflow/tfjs-backend-wasm";
 import { Rng } from "../../src/core/random";
 import {
   JITTER_OPS,
-  applyViews,
+  applyView,
   colorJitter,
   cropResizeFlip,
-  identityViewParams,
+  opRng,
   randomGrayscale,
-  sampleBatchViewParams,
   sampleCrop,
-  sampleViewParams,
-  viewRng,
-  type AugmentConfig,
+  sampleViewPlan,
+  sampleViewPlans,
+  viewInstances,
   type ColorJitterParams,
+  type DrawOf,
   type JitterOp,
-  type ViewParams,
+  type ViewInstance,
+  type ViewPlan,
 } from "../../src/core/augment";
 
-const SIMCLR: AugmentConfig = {
-  cropScale: [0.08, 1],
-  cropRatio: [0.75, 1.3333333],
-  flipP: 0.5,
-  jitterP: 0.8,
-  jitterStrength: 0.5,
-  grayscaleP: 0.2,
-};
+/** SimCLR's ops, with the probabilities and colour strength given (CIFAR defaults). */
+function simclrView(o: { scale?: number[]; flipP?: number; jitterP?: number; s?: number; grayP?: number; view?: number } = {}): ViewInstance {
+  const s = o.s ?? 0.5;
+  const views = viewInstances({
+    imageSize: 32,
+    augment: {
+      views: [
+        {
+          name: "view",
+          count: 2,
+          ops: [
+            { op: "randomResizedCrop", scale: o.scale ?? [0.08, 1] },
+            { op: "hflip", p: o.flipP ?? 0.5 },
+            { op: "colorJitter", p: o.jitterP ?? 0.8, brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue: Math.min(0.5, 0.2 * s) },
+            { op: "grayscale", p: o.grayP ?? 0.2 },
+          ],
+        },
+      ] as never,
+    },
+  });
+  return views[o.view ?? 0]!;
+}
+const SIMCLR = simclrView();
+const crop = (p: ViewPlan) => p.draws[0] as DrawOf<"randomResizedCrop">;
+const flip = (p: ViewPlan) => p.draws[1] !== null;
+const jitter = (p: ViewPlan) => p.draws[2] as DrawOf<"colorJitter"> | null;
+const grayscale = (p: ViewPlan) => p.draws[3] !== null;
+const ctx = (seed: number, epoch: number, size: number) => ({ seed, epoch, epochs: 100, srcHeight: size, srcWidth: size });
+const batch = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
 async function cpu(): Promise<void> {
   await tf.setBackend("cpu");
@@ -143,10 +165,10 @@ test("the horizontal flip reverses the columns", async () => {
     cropResizeFlip(tf.tensor4d(px, [1, H, W, C]), [{ top: 0, left: 0, height: H, width: W }], [true], H, W),
   );
   assertClose(out, flipped, 1e-6, "flipped");
-  // Through applyViews (square image).
+  // Through applyView (square image, no crop op: the whole image at the view size).
   const sq = randomPixels(4 * 4 * 3, 4);
-  const params: ViewParams = { ...identityViewParams(4, 4), flip: true };
-  const viaViews = await run(() => applyViews(tf.tensor4d(sq, [1, 4, 4, 3]), [params], 4));
+  const view = viewInstances({ imageSize: 4, augment: { views: [{ name: "v", count: 1, ops: [{ op: "hflip", p: 1 }] }] as never } })[0]!;
+  const viaViews = await run(() => applyView(tf.tensor4d(sq, [1, 4, 4, 3]), view, [sampleViewPlan(view, 0, ctx(0, 0, 4))]));
   for (let y = 0; y < 4; y++)
     for (let x = 0; x < 4; x++)
       for (let c = 0; c < 3; c++)
@@ -249,18 +271,15 @@ test("each sample applies its own jitter order (batched result = one op at a tim
   assert.ok(maxAbsDiff(reversed, batched.slice(0, n)) > 1e-3, "order changes the result");
 });
 
-test("applyViews clips to [0, 1] and has the right shape for 3- and 1-channel batches", async () => {
+test("applyView clips to [0, 1] and has the right shape for 3- and 1-channel batches", async () => {
   await cpu();
   for (const [h, c] of [
     [32, 3],
     [28, 1],
   ] as const) {
     const B = 16;
-    const params = sampleBatchViewParams(
-      { ...SIMCLR, jitterP: 1, jitterStrength: 2 },
-      { seed: 1, epoch: 0, view: 0, imageIndices: Array.from({ length: B }, (_, i) => i), srcHeight: h, srcWidth: h },
-    );
-    const y = applyViews(tf.tensor4d(randomPixels(B * h * h * c, 10), [B, h, h, c]), params, 32);
+    const view = simclrView({ jitterP: 1, s: 2 });
+    const y = applyView(tf.tensor4d(randomPixels(B * h * h * c, 10), [B, h, h, c]), view, sampleViewPlans(view, batch(B), ctx(1, 0, h)));
     assert.deepEqual(y.shape, [B, 32, 32, c]);
     assert.equal(y.dtype, "float32");
     const v = await y.data();
@@ -336,35 +355,43 @@ for (const name of FIXTURES) {
 
 // ---------------------------------------------------------------- determinism
 
-test("same seed, epoch, image and view give the same params whatever the batch; other epochs/views differ", () => {
-  const opts = { seed: 42, epoch: 3, view: 0, srcHeight: 32, srcWidth: 32 };
-  const a = sampleBatchViewParams(SIMCLR, { ...opts, imageIndices: [5, 17, 99] });
-  const b = sampleBatchViewParams(SIMCLR, { ...opts, imageIndices: [99, 1, 2, 17, 5] });
+test("same seed, epoch, image and view give the same draws whatever the batch; other epochs/views/seeds differ", () => {
+  const c = ctx(42, 3, 32);
+  const a = sampleViewPlans(SIMCLR, [5, 17, 99], c);
+  const b = sampleViewPlans(SIMCLR, [99, 1, 2, 17, 5], c);
   assert.deepEqual(a[0], b[4]);
   assert.deepEqual(a[1], b[3]);
   assert.deepEqual(a[2], b[0]);
-  assert.deepEqual(a[0], sampleViewParams(viewRng(42, 0, 3, 5), SIMCLR, 32, 32));
-  const otherEpoch = sampleBatchViewParams(SIMCLR, { ...opts, epoch: 4, imageIndices: [5, 17, 99] });
-  const otherView = sampleBatchViewParams(SIMCLR, { ...opts, view: 1, imageIndices: [5, 17, 99] });
-  const otherSeed = sampleBatchViewParams(SIMCLR, { ...opts, seed: 43, imageIndices: [5, 17, 99] });
+  assert.deepEqual(a[0], sampleViewPlan(SIMCLR, 5, c));
+  const otherEpoch = sampleViewPlans(SIMCLR, [5, 17, 99], ctx(42, 4, 32));
+  const otherView = sampleViewPlans(simclrView({ view: 1 }), [5, 17, 99], c);
+  const otherSeed = sampleViewPlans(SIMCLR, [5, 17, 99], ctx(43, 3, 32));
   for (const other of [otherEpoch, otherView, otherSeed]) {
     for (let i = 0; i < 3; i++) assert.notDeepEqual(a[i], other[i]);
   }
 });
 
-test("same params give identical pixels; another epoch gives other pixels", async () => {
+test("each op draws from its own stream: changing one op's p leaves the other ops' draws alone", () => {
+  const c = ctx(9, 0, 32);
+  const base = sampleViewPlans(SIMCLR, batch(200), c);
+  const noJitter = sampleViewPlans(simclrView({ jitterP: 0 }), batch(200), c);
+  for (let i = 0; i < 200; i++) {
+    assert.deepEqual(crop(noJitter[i]!), crop(base[i]!));
+    assert.equal(flip(noJitter[i]!), flip(base[i]!));
+    assert.equal(grayscale(noJitter[i]!), grayscale(base[i]!));
+    assert.equal(jitter(noJitter[i]!), null);
+  }
+  assert.equal(opRng(9, 0, 0, 3, 1).next(), opRng(9, 0, 0, 3, 1).next());
+  assert.notEqual(opRng(9, 0, 0, 3, 1).next(), opRng(9, 0, 0, 3, 2).next());
+});
+
+test("same draws give identical pixels; another epoch gives other pixels", async () => {
   await cpu();
   const B = 8;
   const px = randomPixels(B * 32 * 32 * 3, 11);
-  const idx = Array.from({ length: B }, (_, i) => 100 + i);
+  const idx = batch(B, 100);
   const views = async (epoch: number) =>
-    run(() =>
-      applyViews(
-        tf.tensor4d(px, [B, 32, 32, 3]),
-        sampleBatchViewParams(SIMCLR, { seed: 7, epoch, view: 0, imageIndices: idx, srcHeight: 32, srcWidth: 32 }),
-        32,
-      ),
-    );
+    run(() => applyView(tf.tensor4d(px, [B, 32, 32, 3]), SIMCLR, sampleViewPlans(SIMCLR, idx, ctx(7, epoch, 32))));
   const first = await views(0);
   const again = await views(0);
   assert.deepEqual(Array.from(first), Array.from(again));
@@ -383,21 +410,15 @@ test("each image's view does not depend on the rest of the batch (cpu and wasm)"
 async function viewsIndependentOfBatch(): Promise<void> {
   const B = 20;
   const px = randomPixels(B * 12 * 12 * 3, 15);
-  const params = sampleBatchViewParams(SIMCLR, {
-    seed: 8,
-    epoch: 2,
-    view: 1,
-    imageIndices: Array.from({ length: B }, (_, i) => 50 + i),
-    srcHeight: 12,
-    srcWidth: 12,
-  });
-  const batch = await run(() => applyViews(tf.tensor4d(px, [B, 12, 12, 3]), params, 10));
+  const view = { ...simclrView({ view: 1 }), size: 10 };
+  const params = sampleViewPlans(view, batch(B, 50), ctx(8, 2, 12));
+  const all = await run(() => applyView(tf.tensor4d(px, [B, 12, 12, 3]), view, params));
   const n = 10 * 10 * 3;
   for (let b = 0; b < B; b++) {
     const alone = await run(() =>
-      applyViews(tf.tensor4d(px.slice(b * 432, (b + 1) * 432), [1, 12, 12, 3]), [params[b]!], 10),
+      applyView(tf.tensor4d(px.slice(b * 432, (b + 1) * 432), [1, 12, 12, 3]), view, [params[b]!]),
     );
-    assertClose(batch.slice(b * n, (b + 1) * n), alone, 1e-6, `${tf.getBackend()}: image ${b}`);
+    assertClose(all.slice(b * n, (b + 1) * n), alone, 1e-6, `${tf.getBackend()}: image ${b}`);
   }
 }
 
@@ -415,12 +436,12 @@ test("over 4000 draws: flip 50%, jitter 80%, grayscale 20% (+-3%), factors in ra
   let hMin = Infinity;
   let hMax = -Infinity;
   for (let i = 0; i < N; i++) {
-    const p = sampleViewParams(viewRng(1, 0, 0, i), SIMCLR, 32, 32);
-    flips += p.flip ? 1 : 0;
-    grays += p.grayscale ? 1 : 0;
-    if (p.jitter) {
+    const p = sampleViewPlan(SIMCLR, i, ctx(1, 0, 32));
+    flips += flip(p) ? 1 : 0;
+    grays += grayscale(p) ? 1 : 0;
+    const j = jitter(p);
+    if (j) {
       jitters++;
-      const j = p.jitter;
       orders.add(j.order.join());
       assert.deepEqual([...j.order].sort(), [...JITTER_OPS].sort());
       for (const f of [j.brightness, j.contrast, j.saturation]) {
@@ -440,17 +461,16 @@ test("over 4000 draws: flip 50%, jitter 80%, grayscale 20% (+-3%), factors in ra
   assert.ok(bMin < 0.62 && bMax > 1.38, `brightness spans [${bMin}, ${bMax}]`);
   assert.ok(hMin < -0.09 && hMax > 0.09, `hue spans [${hMin}, ${hMax}]`);
   // Asymmetric probabilities, so that p and 1 - p cannot be confused.
-  const cfg = { ...SIMCLR, flipP: 0.1, jitterP: 0.3, grayscaleP: 0.65 };
-  const draws = Array.from({ length: N }, (_, i) => sampleViewParams(viewRng(5, 1, 2, i), cfg, 32, 32));
-  const rate = (f: (p: ViewParams) => boolean) => draws.filter(f).length / N;
-  assert.ok(Math.abs(rate((p) => p.flip) - 0.1) < 0.03, "flipP 0.1");
-  assert.ok(Math.abs(rate((p) => p.jitter !== null) - 0.3) < 0.03, "jitterP 0.3");
-  assert.ok(Math.abs(rate((p) => p.grayscale) - 0.65) < 0.03, "grayscaleP 0.65");
+  const draws = sampleViewPlans(simclrView({ flipP: 0.1, jitterP: 0.3, grayP: 0.65, view: 1 }), batch(N), ctx(5, 2, 32));
+  const rate = (f: (p: ViewPlan) => boolean) => draws.filter(f).length / N;
+  assert.ok(Math.abs(rate(flip) - 0.1) < 0.03, "hflip p 0.1");
+  assert.ok(Math.abs(rate((p) => jitter(p) !== null) - 0.3) < 0.03, "colorJitter p 0.3");
+  assert.ok(Math.abs(rate(grayscale) - 0.65) < 0.03, "grayscale p 0.65");
 });
 
 test("crop areas lie in cropScale and aspect ratios in cropRatio (log-uniform), except the fallback", () => {
   const S = 500;
-  const cfg = { ...SIMCLR, cropScale: [0.2, 0.6] as [number, number] };
+  const view = simclrView({ scale: [0.2, 0.6] });
   let fallbacks = 0;
   let wide = 0;
   let fMin = Infinity;
@@ -459,11 +479,10 @@ test("crop areas lie in cropScale and aspect ratios in cropRatio (log-uniform), 
   let rMax = -Infinity;
   const N = 4000;
   for (let i = 0; i < N; i++) {
-    const p = sampleViewParams(viewRng(2, 0, 0, i), cfg, S, S);
-    const { top, left, height, width } = p.crop;
+    const { top, left, height, width, fallback } = crop(sampleViewPlan(view, i, ctx(2, 0, S)));
     assert.ok(top >= 0 && left >= 0 && top + height <= S && left + width <= S, "inside the image");
     assert.ok(Number.isInteger(top) && Number.isInteger(left) && Number.isInteger(height) && Number.isInteger(width));
-    if (p.cropFallback) {
+    if (fallback) {
       fallbacks++;
       continue;
     }
@@ -500,7 +519,6 @@ test("when no attempt fits, the crop falls back to the central crop (torchvision
     const d = sampleCrop(new Rng(seed), 10, 10, [1, 1], [0.1, 10]);
     assert.deepEqual(d.crop, { top: 0, left: 0, height: 10, width: 10 });
   }
-  assert.throws(() => sampleCrop(new Rng(0), 8, 8, [0.9, 0.1], [0.75, 1.33]), /cropScale/);
 });
 
 // ---------------------------------------------------------------- backends, leaks
@@ -516,18 +534,16 @@ test("wasm gives the same views as cpu for the same params (crops within 1e-5, v
   ] as const) {
     const B = 32;
     const px = randomPixels(B * h * h * c, 12);
-    const params = sampleBatchViewParams(
-      { ...SIMCLR, jitterStrength: 1 },
-      { seed: 3, epoch: 1, view: 1, imageIndices: Array.from({ length: B }, (_, i) => i), srcHeight: h, srcWidth: h },
-    );
+    const view = simclrView({ s: 1, view: 1 });
+    const params = sampleViewPlans(view, batch(B), ctx(3, 1, h));
     const crops: Float32Array[] = [];
     const outputs: Float32Array[] = [];
     for (const backend of ["cpu", "wasm"]) {
       assert.ok(await tf.setBackend(backend), `backend ${backend}`);
       assert.equal(tf.getBackend(), backend);
       const x = tf.tensor4d(px, [B, h, h, c]);
-      crops.push(await run(() => cropResizeFlip(x, params.map((p) => p.crop), params.map((p) => p.flip), 32)));
-      outputs.push(await run(() => applyViews(x, params, 32)));
+      crops.push(await run(() => cropResizeFlip(x, params.map(crop), params.map(flip), 32)));
+      outputs.push(await run(() => applyView(x, view, params)));
       x.dispose();
     }
     assertClose(crops[1]!, crops[0]!, 1e-5, `crops, wasm vs cpu, ${h}x${h}x${c}`);
@@ -537,7 +553,7 @@ test("wasm gives the same views as cpu for the same params (crops within 1e-5, v
     const jittered: Float32Array[] = [];
     for (const backend of ["cpu", "wasm"]) {
       await tf.setBackend(backend);
-      jittered.push(await run(() => colorJitter(cropped, params.map((p) => p.jitter))));
+      jittered.push(await run(() => colorJitter(cropped, params.map(jitter))));
     }
     cropped.dispose();
     assertClose(jittered[1]!, jittered[0]!, 1e-5, `jitter, wasm vs cpu, ${h}x${h}x${c}`);
@@ -545,26 +561,20 @@ test("wasm gives the same views as cpu for the same params (crops within 1e-5, v
   await cpu();
 });
 
-test("applyViews and the ops leak no tensors", async () => {
+test("applyView and the ops leak no tensors", async () => {
   for (const backend of ["cpu", "wasm"]) {
     await tf.setBackend(backend);
     const B = 24;
     const x = tf.tensor4d(randomPixels(B * 16 * 16 * 3, 13), [B, 16, 16, 3]);
     const gray = tf.tensor4d(randomPixels(B * 16 * 16, 14), [B, 16, 16, 1]);
-    const params = sampleBatchViewParams(SIMCLR, {
-      seed: 4,
-      epoch: 0,
-      view: 0,
-      imageIndices: Array.from({ length: B }, (_, i) => i),
-      srcHeight: 16,
-      srcWidth: 16,
-    });
+    const view = { ...SIMCLR, size: 12 };
+    const params = sampleViewPlans(view, batch(B), ctx(4, 0, 16));
     const before = tf.memory().numTensors;
     for (const img of [x, gray]) {
-      applyViews(img, params, 12).dispose();
-      colorJitter(img, params.map((p) => p.jitter)).dispose();
+      applyView(img, view, params).dispose();
+      colorJitter(img, params.map(jitter)).dispose();
       colorJitter(img, params.map(() => null)).dispose();
-      randomGrayscale(img, params.map((p) => p.grayscale)).dispose();
+      randomGrayscale(img, params.map(grayscale)).dispose();
     }
     assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
     assert.equal(x.isDisposed || gray.isDisposed, false, "inputs untouched");

@@ -1,26 +1,26 @@
-/** Augmentations: SimCLR's two views (parameters on the CPU, pixels as batched tensor ops). */
+/**
+ * Augmentation: a policy (views of ordered ops, config/augmentSchema.ts) →
+ * per-image random draws on the CPU (sample.ts) → batched tensor ops
+ * (apply.ts, kernels/).
+ */
+export { policyViews, viewInstances, type ViewInstance } from "./views";
+export { PRESETS } from "./presets";
+export { policyIssues, type PolicyIssue } from "./check";
 export {
   JITTER_OPS,
-  identityViewParams,
-  sampleBatchViewParams,
-  sampleColorJitter,
+  opRng,
+  randAugmentOp,
   sampleCrop,
-  sampleViewParams,
-  viewRng,
-  type AugmentConfig,
-  type BatchViewOptions,
+  sampleViewPlan,
+  sampleViewPlans,
   type ColorJitterParams,
   type CropBox,
+  type DrawOf,
   type JitterOp,
-  type ViewParams,
-} from "./simclrParams";
-export {
-  LUMA_WEIGHTS,
-  adjustHue,
-  applyViews,
-  colorJitter,
-  cropResizeFlip,
-  jitterBatchOrder,
-  luma,
-  randomGrayscale,
-} from "./simclrView";
+  type OpDraw,
+  type SampleContext,
+  type ViewPlan,
+} from "./sample";
+export { applyView, type ApplyOptions } from "./apply";
+export { augmentBatch, gatherImages, type BatchViews } from "./batch";
+export { colorJitter, cropResizeFlip, luma, randomGrayscale, adjustHue, LUMA_WEIGHTS } from "./simclrView";

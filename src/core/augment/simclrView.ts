@@ -29,7 +29,7 @@
  * inside (reshape is free).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { ColorJitterParams, CropBox, ViewParams } from "./simclrParams";
+import type { ColorJitterParams, CropBox } from "./sample";
 
 /** ITU-R 601-2 luma weights (PIL's convert("L"); torchvision uses 0.2989 for R). */
 export const LUMA_WEIGHTS = [0.299, 0.587, 0.114] as const;
@@ -212,10 +212,9 @@ function hueSlotMask(j: ColorJitterParams | null, channels: number): number {
 
 /**
  * The batch order colorJitter works in: samples grouped (stably) by where hue
- * falls in their op order, unjittered samples last. applyViews crops straight
- * into this order.
+ * falls in their op order, unjittered samples last.
  */
-export function jitterBatchOrder(jitters: readonly (ColorJitterParams | null)[], channels: number): Int32Array {
+function jitterBatchOrder(jitters: readonly (ColorJitterParams | null)[], channels: number): Int32Array {
   const keys = jitters.map((j) => hueSlotMask(j, channels));
   const sortKey = (k: number) => (k < 0 ? Number.MAX_SAFE_INTEGER : k);
   const perm = Array.from({ length: jitters.length }, (_, i) => i);
@@ -294,48 +293,5 @@ export function randomGrayscale(x: tf.Tensor4D, mask: readonly boolean[]): tf.Te
     const keep = tf.mul(x3, perSample(Array.from(mask, (m) => (m ? 0 : 1))));
     const out = tf.add(keep, tf.mul(gray3(x3), perSample(Array.from(mask, (m) => (m ? 1 : 0)))));
     return tf.reshape(out, [B, H, W, 3]);
-  });
-}
-
-/**
- * The views: images float32 [B,H,W,C] in [0, 1], params[b] for image b
- * (drawn for an H x W source), out float32 [B,outSize,outSize,C] in [0, 1].
- * Order as torchvision's SimCLR pipeline: crop+resize, flip, jitter, grayscale.
- */
-export function applyViews(images: tf.Tensor4D, params: readonly ViewParams[], outSize: number): tf.Tensor4D {
-  const [B, H, W, C] = images.shape;
-  if (params.length !== B) throw new Error(`applyViews: ${B} images but ${params.length} parameter sets`);
-  if (C !== 1 && C !== 3) throw new Error(`applyViews: images must have 1 or 3 channels, got ${C}`);
-  if (images.dtype !== "float32") throw new Error(`applyViews: images must be float32 in [0, 1], got ${images.dtype}`);
-  for (const p of params) {
-    if (p.srcHeight !== H || p.srcWidth !== W) {
-      throw new Error(`applyViews: parameters drawn for ${p.srcHeight}x${p.srcWidth} images, got ${H}x${W}`);
-    }
-  }
-  // Crop straight into the order colorJitter works in, and put the batch back in order at the end.
-  const perm = jitterBatchOrder(
-    params.map((p) => p.jitter),
-    C,
-  );
-  const sorted = Array.from(perm, (i) => params[i]!);
-  return tf.tidy(() => {
-    const cropped = cropResizeFlip(
-      images,
-      sorted.map((p) => p.crop),
-      sorted.map((p) => p.flip),
-      outSize,
-      outSize,
-      perm,
-    );
-    const jittered = colorJitter(
-      cropped,
-      sorted.map((p) => p.jitter),
-    );
-    const gray = randomGrayscale(
-      jittered,
-      sorted.map((p) => p.grayscale),
-    );
-    const clipped = tf.clipByValue(gray, 0, 1);
-    return perm.every((p, i) => p === i) ? clipped : permuteBatch(clipped, inversePermutation(perm));
   });
 }

@@ -7,8 +7,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseTree, findNodeAtLocation, printParseErrorCode, type ParseError, type Node } from "jsonc-parser";
-import { Value } from "@sinclair/typebox/value";
-import { ExperimentSchema, DatasetSchema, type Experiment } from "./schema";
+import { Value, type ValueError } from "@sinclair/typebox/value";
+import type { TSchema } from "@sinclair/typebox";
+import { policyIssues } from "../augment/check";
+import { discriminatorOf, fillDefaults, variantFor } from "./defaults";
+import { ExperimentSchema, type Experiment } from "./schema";
 
 export interface ConfigIssue {
   /** Dotted field path ("train.lr"), "" for the whole file. */
@@ -89,7 +92,21 @@ function issueAt(text: string, root: Node | undefined, segments: (string | numbe
   };
 }
 
-/** Schema validation of parsed JSON. Dataset variants are checked by their `format`, so errors name the real field. */
+function messageFor(e: ValueError, segments: (string | number)[]): string {
+  if (e.message.startsWith("Unexpected property")) return `unknown field "${segments[segments.length - 1]}"`;
+  if ("const" in e.schema) return `must be ${JSON.stringify(e.schema.const)}`;
+  if ("anyOf" in e.schema) {
+    const allowed = (e.schema.anyOf as { const?: unknown }[]).map((s) => s.const).filter((c) => c !== undefined);
+    if (allowed.length) return `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+  }
+  return e.message;
+}
+
+/**
+ * Schema validation of parsed JSON. A union told apart by a literal field
+ * (dataset `format`, augmentation `op`) is checked against the variant the
+ * value names, so errors name the real field instead of "expected union".
+ */
 function schemaIssues(value: unknown, text: string, root: Node | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
@@ -99,49 +116,40 @@ function schemaIssues(value: unknown, text: string, root: Node | undefined): Con
     seen.add(key);
     issues.push(issueAt(text, root, segments, message));
   };
-  for (const e of Value.Errors(ExperimentSchema, value)) {
-    const segments = pointerToPath(e.path);
-    if (segments[0] === "dataset") continue;
-    let message = e.message;
-    if (e.schema && "const" in e.schema) message = `must be ${JSON.stringify(e.schema.const)}`;
-    if (e.schema && "anyOf" in e.schema) {
-      const allowed = (e.schema.anyOf as { const?: unknown }[]).map((s) => s.const).filter((c) => c !== undefined);
-      if (allowed.length) message = `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
-    }
-    if (message.startsWith("Unexpected property")) message = `unknown field "${segments[segments.length - 1]}"`;
-    add(segments, message);
-  }
-  const dataset = (value as { dataset?: unknown }).dataset;
-  if (dataset === undefined) {
-    add(["dataset"], 'is required: where the images come from, e.g. {"format": "embedded", "name": "fashion-mnist-5k"}');
-  } else {
-    const variants = DatasetSchema.anyOf as { properties: { format: { const: string } } }[];
-    const format = (dataset as { format?: unknown })?.format;
-    const variant = variants.find((v) => v.properties.format.const === format);
-    if (!variant) {
-      add(
-        ["dataset", "format"],
-        `must be one of ${variants.map((v) => JSON.stringify(v.properties.format.const)).join(", ")}`,
-      );
-    } else {
-      for (const e of Value.Errors(variant as never, dataset)) {
-        const segments = ["dataset", ...pointerToPath(e.path)];
-        const message = e.message.startsWith("Unexpected property")
-          ? `unknown field "${segments[segments.length - 1]}"`
-          : e.message;
-        add(segments, message);
+  const check = (schema: TSchema, v: unknown, prefix: (string | number)[]) => {
+    const unions: string[] = [];
+    for (const e of Value.Errors(schema, v)) {
+      if (unions.some((u) => e.path === u || e.path.startsWith(`${u}/`))) continue;
+      const segments = [...prefix, ...pointerToPath(e.path)];
+      const key = discriminatorOf(e.schema);
+      if (!key) {
+        add(segments, messageFor(e, segments));
+        continue;
+      }
+      unions.push(e.path);
+      const variant = variantFor(e.schema, e.value);
+      // A missing union (the dataset) gets its own message below.
+      if (e.value === undefined) continue;
+      if (variant) check(variant, e.value, segments);
+      else {
+        const tags = (e.schema.anyOf as TSchema[]).map((s) => JSON.stringify(s.properties[key].const));
+        add([...segments, key], `must be one of ${tags.join(", ")}`);
       }
     }
+  };
+  check(ExperimentSchema, value, []);
+  if ((value as { dataset?: unknown }).dataset === undefined) {
+    add(["dataset"], 'is required: where the images come from, e.g. {"format": "embedded", "name": "fashion-mnist-5k"}');
   }
   return issues;
 }
 
 function semanticIssues(config: Experiment, text: string, root: Node | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const [lo, hi] = config.augment.cropScale;
-  if (lo > hi) issues.push(issueAt(text, root, ["augment", "cropScale"], "the lower bound is above the upper bound"));
-  const [rlo, rhi] = config.augment.cropRatio;
-  if (rlo > rhi) issues.push(issueAt(text, root, ["augment", "cropRatio"], "the lower bound is above the upper bound"));
+  for (const { path: segments, message } of policyIssues(config)) issues.push(issueAt(text, root, segments, message));
+  if (config.augment.preset !== undefined && config.augment.views !== undefined) {
+    issues.push(issueAt(text, root, ["augment", "preset"], "give either a preset or views, not both (views replace the preset)"));
+  }
   const d = config.dataset;
   if (d.format === "idx" && (d.testImages === undefined) !== (d.testLabels === undefined)) {
     const [given, missing] = d.testImages === undefined ? ["testLabels", "testImages"] : ["testImages", "testLabels"];
@@ -210,7 +218,7 @@ export function parseExperiment(
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return { issues: [issueAt(text, root, [], "the experiment must be a JSON object")] };
   }
-  const withDefaults = Value.Default(ExperimentSchema, structuredClone(raw));
+  const withDefaults = fillDefaults(ExperimentSchema, raw);
   const issues = schemaIssues(withDefaults, text, root);
   if (issues.length) return { issues };
   const config = withDefaults as Experiment;

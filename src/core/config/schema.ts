@@ -4,6 +4,7 @@
  * (dist/experiment.schema.json, written by esbuild.mjs) both come from here.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { AugmentSchema } from "./augmentSchema";
 
 const Num = (def: number, description: string, extra: object = {}) =>
   Type.Number({ default: def, description, ...extra });
@@ -70,9 +71,6 @@ const Cifar10 = Type.Object(
   { additionalProperties: false, title: "CIFAR-10 binary" },
 );
 
-// No defaults on the union or inside its variants: TypeBox merges an object
-// default into the given object and fills defaults into every variant it tries,
-// which would leak one variant's fields into another's.
 export const DatasetSchema = Type.Union([Embedded, Folder, Idx, Cifar10], {
   description: 'Where the images come from; `format` selects the loader. The embedded dataset: {"format": "embedded", "name": "fashion-mnist-5k"}.',
 });
@@ -123,27 +121,7 @@ export const ExperimentSchema = Type.Object(
       },
       "SimCLR settings (Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations).",
     ),
-    augment: Obj(
-      {
-        cropScale: Type.Tuple([Type.Number({ minimum: 0, maximum: 1 }), Type.Number({ minimum: 0, maximum: 1 })], {
-          default: [0.08, 1],
-          description: "Random resized crop: area fraction range (SimCLR: [0.08, 1]).",
-        }),
-        cropRatio: Type.Tuple([Type.Number({ exclusiveMinimum: 0 }), Type.Number({ exclusiveMinimum: 0 })], {
-          default: [0.75, 1.3333333],
-          description: "Random resized crop: aspect ratio range (SimCLR: [3/4, 4/3]).",
-        }),
-        flipP: Num(0.5, "Probability of a horizontal flip.", { minimum: 0, maximum: 1 }),
-        jitterP: Num(0.8, "Probability of colour jitter (SimCLR: 0.8).", { minimum: 0, maximum: 1 }),
-        jitterStrength: Num(
-          0.5,
-          "Colour jitter strength s: brightness/contrast/saturation 0.8s, hue 0.2s (SimCLR uses s=0.5 on CIFAR-10, 1.0 on ImageNet).",
-          { minimum: 0, maximum: 2 },
-        ),
-        grayscaleP: Num(0.2, "Probability of converting to grayscale (SimCLR: 0.2).", { minimum: 0, maximum: 1 }),
-      },
-      "Augmentations applied independently to each of the two views (SimCLR's CIFAR recipe; no blur at 32x32).",
-    ),
+    augment: AugmentSchema,
     train: Obj(
       {
         epochs: Int(100, "Training epochs over the training split.", { minimum: 1 }),

@@ -9,8 +9,6 @@ import type { ForwardContext } from "../models/layers";
 import type { SslModel } from "../models/build";
 import { ntxent } from "../losses/ntxent";
 
-export const SIMCLR_VIEWS = 2;
-
 /** Projections of both views, [2N, d]: the first N rows are view 1, the rest view 2. */
 export function simclrEmbed(model: SslModel, v1: tf.Tensor4D, v2: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
   return model.head.apply(model.backbone.apply(tf.concat([v1, v2], 0), ctx), ctx);

@@ -59,14 +59,23 @@ export function experimentTemplate(name: string): string {
   // (SimCLR: 0.5 on CIFAR-10 with batch 512).
   "simclr": { "temperature": 0.2 },
 
-  // Applied independently to each view. Stronger crops and colour jitter make the task
-  // harder and the features better, up to a point.
+  // How each of the two views of an image is made: ops applied in order, each with
+  // probability p. Stronger crops and colour jitter make the task harder and the
+  // features better, up to a point. Presets: "simclr", "mocov2", "byol", "randaugment".
+  // "SSL: Preview Augmentations" shows exactly what the network will see.
   "augment": {
-    "cropScale": [0.2, 1],
-    "flipP": 0.5,
-    "jitterP": 0.8,
-    "jitterStrength": 0.5,
-    "grayscaleP": 0.2
+    "views": [
+      {
+        "name": "view",
+        "count": 2,
+        "ops": [
+          { "op": "randomResizedCrop", "scale": [0.2, 1] },
+          { "op": "hflip", "p": 0.5 },
+          { "op": "colorJitter", "p": 0.8, "brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1 },
+          { "op": "grayscale", "p": 0.2 }
+        ]
+      }
+    ]
   },
 
   // A few epochs to see the loss fall and kNN accuracy rise; papers train for hundreds.

@@ -1,0 +1,65 @@
+/** Rules of the policy language the schema cannot express, each naming the field it is about. */
+import type { Experiment } from "../config/schema";
+import { policyViews } from "./views";
+
+export interface PolicyIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Fields of ops that are [min, max] ranges. */
+const RANGE_FIELDS = ["scale", "ratio", "degrees", "shear", "fraction", "factor", "sigma", "threshold", "bits", "size"];
+
+/** Views each method consumes; null = any number. */
+const METHOD_VIEWS: Record<Experiment["method"], number | null> = { simclr: 2 };
+
+export function policyIssues(config: Experiment): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  const explicit = config.augment.views !== undefined;
+  // A preset's problems belong to the preset field; explicit views' to the op.
+  const at = (...rest: (string | number)[]) => (explicit ? ["augment", "views", ...rest] : ["augment", "preset"]);
+  const views = policyViews(config.augment);
+  views.forEach((view, v) => {
+    const cropAt = view.ops.findIndex((s) => s.op === "randomResizedCrop");
+    view.ops.forEach((spec, i) => {
+      const here = at(v, "ops", i);
+      if (spec.op === "randomResizedCrop" && i !== cropAt) {
+        issues.push({ path: here, message: "a view can have only one randomResizedCrop" });
+      }
+      if (spec.op !== "saliencyCut" && spec.op !== "randomResizedCrop" && cropAt > i) {
+        issues.push({ path: here, message: "randomResizedCrop must come first (only saliencyCut may come before it): ops after it work at the view size" });
+      }
+      if (spec.op === "normalize") {
+        if (i !== view.ops.length - 1) issues.push({ path: here, message: "normalize must be the last op" });
+        if (spec.mean.length !== spec.std.length && spec.mean.length !== 1 && spec.std.length !== 1) {
+          issues.push({ path: here, message: "mean and std need the same number of values (or one value for all channels)" });
+        }
+      }
+      if (spec.op === "gaussianBlur" && spec.kernelSize !== undefined && spec.kernelSize % 2 === 0) {
+        issues.push({ path: at(v, "ops", i, "kernelSize"), message: "must be odd" });
+      }
+      if (spec.op === "saliencyCut" && spec.p > 0) {
+        issues.push({
+          path: here,
+          message: "the saliencyCut op needs the SaliencyCut cache (`ssl-studio cache build`), which this version of SSL Studio does not have yet",
+        });
+      }
+      for (const field of RANGE_FIELDS) {
+        const r = (spec as Record<string, unknown>)[field];
+        if (Array.isArray(r) && r.length === 2 && (r[0] as number) > (r[1] as number)) {
+          issues.push({ path: at(v, "ops", i, field), message: "the lower bound is above the upper bound" });
+        }
+      }
+    });
+  });
+  const wanted = METHOD_VIEWS[config.method];
+  const total = views.reduce((n, v) => n + v.count, 0);
+  if (wanted !== null && total !== wanted) {
+    issues.push({ path: explicit ? ["augment", "views"] : ["augment", "preset"], message: `${config.method} uses ${wanted} views of each image; this policy makes ${total}` });
+  }
+  const sizes = new Set(views.map((v) => v.size ?? config.imageSize));
+  if (config.method === "simclr" && sizes.size > 1) {
+    issues.push({ path: ["augment", "views"], message: `simclr contrasts views of one size; these views have sizes ${[...sizes].join(", ")}` });
+  }
+  return issues;
+}

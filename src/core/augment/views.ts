@@ -1,0 +1,37 @@
+/** The views an experiment's policy makes of each image: the preset or explicit views, defaults filled in. */
+import { fillDefaults } from "../config/defaults";
+import { ViewSchema, type AugmentConfig, type OpSpec, type ViewSpec } from "../config/augmentSchema";
+import type { Experiment } from "../config/schema";
+import { PRESETS } from "./presets";
+
+/** The view kinds of a policy: `views` when given, else the preset (default simclr). */
+export function policyViews(augment: AugmentConfig): ViewSpec[] {
+  const input = augment.views ?? PRESETS[augment.preset ?? "simclr"];
+  return input.map((v) => fillDefaults(ViewSchema, structuredClone(v)) as ViewSpec);
+}
+
+/** One view of every image: view kinds expanded by their count. */
+export interface ViewInstance {
+  /** Position among all views of an image; seeds the view's random stream. */
+  index: number;
+  /** "view 1", "global 2", ... */
+  label: string;
+  /** Output side in pixels. */
+  size: number;
+  ops: OpSpec[];
+}
+
+export function viewInstances(config: Pick<Experiment, "augment" | "imageSize">): ViewInstance[] {
+  const out: ViewInstance[] = [];
+  for (const kind of policyViews(config.augment)) {
+    for (let k = 0; k < kind.count; k++) {
+      out.push({
+        index: out.length,
+        label: kind.count > 1 ? `${kind.name} ${k + 1}` : kind.name,
+        size: kind.size ?? config.imageSize,
+        ops: kind.ops,
+      });
+    }
+  }
+  return out;
+}
