@@ -29,6 +29,7 @@ const panels = fs.existsSync("webview")
 const builds = [
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: nodeExternals },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/trainer/main.ts"], outfile: "dist/trainer.js", external: nodeExternals },
+  { ...common, platform: "node", format: "cjs", entryPoints: ["src/trainer/previewWorker.ts"], outfile: "dist/previewWorker.js", external: nodeExternals },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: nodeExternals, banner: { js: "#!/usr/bin/env node" } },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/lib.ts"], outfile: "dist/lib.js", external: nodeExternals },
   ...panels.map((p) => ({

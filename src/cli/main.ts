@@ -2,17 +2,23 @@
  * ssl-studio: the headless twin of the extension, running the same trainer.
  * Exits non-zero with a one-line reason on failure.
  */
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BACKENDS, type BackendName } from "../core/config/schema";
 import { runPretraining } from "../trainer/pretrain";
 import { ProgressView } from "./progressView";
 import { doctor, formatDoctor } from "./doctor";
 import { benchStep } from "./benchStep";
+import { previewGrid } from "./preview";
+import { benchAugment } from "./benchAugment";
+import { AUGMENT_PRESETS, type AugmentPreset } from "../core/config/augmentSchema";
 
 const USAGE = `usage:
   ssl-studio pretrain <file.ssl.json> [--resume <runDir>] [--backend ${BACKENDS.join("|")}]
+  ssl-studio preview <file.ssl.json> [--out grid.png] [--seed N] [--count 8] [--epoch 0] [--scale S] [--backend …]
   ssl-studio doctor
-  ssl-studio bench step [--backend …] [--backbone resnet18|convnet] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5] [--micro-batch N]`;
+  ssl-studio bench step [--backend …] [--backbone resnet18|convnet] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5] [--micro-batch N]
+  ssl-studio bench augment [--backend …] [--preset simclr] [--batch 256] [--sizes 32,96] [--backbone convnet|resnet18] [--width 1] [--no-step]`;
 
 class UsageError extends Error {}
 
@@ -53,9 +59,37 @@ async function pretrain(args: string[]): Promise<number> {
   return summary.status === "finished" ? 0 : 3;
 }
 
+/** A whole number ≥ min, or the fallback when the option is absent. */
+function intOption(name: string, value: string | undefined, fallback: number, min: number): number {
+  const n = numberOption(name, value, fallback, min);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, not "${value}"`);
+  return n;
+}
+
+async function preview(args: string[]): Promise<number> {
+  const opt = { type: "string" } as const;
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: opt, seed: opt, count: opt, epoch: opt, scale: opt, backend: opt } });
+  if (positionals.length !== 1) throw new UsageError("preview needs exactly one experiment file");
+  const file = positionals[0]!;
+  await previewGrid(
+    {
+      experimentFile: file,
+      out: values.out ?? `${path.basename(file).replace(/\.ssl\.json$|\.json$/i, "")}-preview.png`,
+      seed: values.seed === undefined ? undefined : intOption("seed", values.seed, 0, 0),
+      count: intOption("count", values.count, 8, 1),
+      epoch: intOption("epoch", values.epoch, 0, 0),
+      scale: values.scale === undefined ? undefined : intOption("scale", values.scale, 1, 1),
+      backend: backendOption(values.backend),
+    },
+    (line) => console.log(line),
+  );
+  return 0;
+}
+
 async function bench(args: string[]): Promise<number> {
   const [what, ...rest] = args;
-  if (what !== "step") throw new UsageError(`unknown benchmark "${what ?? ""}" (available: step)`);
+  if (what === "augment") return benchAugmentCommand(rest);
+  if (what !== "step") throw new UsageError(`unknown benchmark "${what ?? ""}" (available: step, augment)`);
   const opt = { type: "string" } as const;
   const { values } = parseArgs({ args: rest, options: { backend: opt, backbone: opt, width: opt, batch: opt, size: opt, warmup: opt, steps: opt, "micro-batch": opt } });
   const backbone = values.backbone ?? "resnet18";
@@ -76,11 +110,41 @@ async function bench(args: string[]): Promise<number> {
   return 0;
 }
 
+async function benchAugmentCommand(args: string[]): Promise<number> {
+  const opt = { type: "string" } as const;
+  const { values } = parseArgs({
+    args,
+    options: { backend: opt, preset: opt, batch: opt, sizes: opt, warmup: opt, steps: opt, backbone: opt, width: opt, "no-step": { type: "boolean" } },
+  });
+  const preset = values.preset ?? "simclr";
+  if (!(AUGMENT_PRESETS as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${AUGMENT_PRESETS.join(", ")}`);
+  const backbone = values.backbone ?? "convnet";
+  if (backbone !== "resnet18" && backbone !== "convnet") throw new UsageError(`--backbone must be resnet18 or convnet`);
+  const sizes = (values.sizes ?? "32,96").split(",").map((s) => numberOption("sizes", s, 0));
+  await benchAugment(
+    {
+      backend: backendOption(values.backend) ?? "auto",
+      preset: preset as AugmentPreset,
+      batch: numberOption("batch", values.batch, 256),
+      sizes,
+      warmup: numberOption("warmup", values.warmup, 1, 0),
+      steps: numberOption("steps", values.steps, 5),
+      backbone,
+      width: numberOption("width", values.width, 1),
+      noStep: values["no-step"] ?? false,
+    },
+    (line) => console.log(line),
+  );
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "pretrain":
       return pretrain(rest);
+    case "preview":
+      return preview(rest);
     case "doctor":
       console.log(formatDoctor(await doctor()));
       return 0;

@@ -125,9 +125,23 @@ export async function decodeImage(file: string, size: number, channels: 1 | 3): 
   return out;
 }
 
-/** Load a folder of images (see the file comment). Throws if the folder is missing or holds no readable image. */
-export async function loadImageFolder(root: string, options: ImageFolderOptions): Promise<ImageFolderResult> {
-  const { size, channels = 3, concurrency = 4, limit, onProgress } = options;
+/** A folder's images in dataset order, before decoding: what index i of the dataset is, if every file decodes. */
+export interface ImageFolderListing {
+  /** Candidates in the order described in the file comment. */
+  order: { file: string; cls?: string }[];
+  /** Sorted class names (or the ones given); undefined when the folder is unlabelled. */
+  classNames?: string[];
+  /** Files left out before decoding (no class, or a class not in `classNames`), sorted by path. */
+  preSkipped: SkippedFile[];
+  /** Non-image files ignored. */
+  ignored: number;
+}
+
+/**
+ * Lists and orders a folder's images without decoding them. The augmentation
+ * preview uses it to decode only the images it shows; loadImageFolder decodes them all.
+ */
+export async function listImageFolder(root: string, options: { classNames?: string[] } = {}): Promise<ImageFolderListing> {
   let st: fs.Stats;
   try {
     st = await fs.promises.stat(root);
@@ -137,7 +151,6 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions)
   if (!st.isDirectory()) throw new Error(`${root}: not a folder`);
 
   const { images, ignored } = await listImages(root);
-  const skipped: { index: number; file: string; reason: string }[] = [];
   const labelled = images.some((c) => c.cls !== undefined);
   const ownClasses = [...new Set(images.flatMap((c) => (c.cls === undefined ? [] : [c.cls])))].sort(byString);
   const classNames = labelled ? (options.classNames ?? ownClasses) : undefined;
@@ -158,6 +171,14 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions)
     order = interleave(groups);
     preSkipped.sort((a, b) => byString(a.file, b.file));
   }
+  return { order, classNames, preSkipped, ignored };
+}
+
+/** Load a folder of images (see the file comment). Throws if the folder is missing or holds no readable image. */
+export async function loadImageFolder(root: string, options: ImageFolderOptions): Promise<ImageFolderResult> {
+  const { size, channels = 3, concurrency = 4, limit, onProgress } = options;
+  const { order, classNames, preSkipped, ignored } = await listImageFolder(root, { classNames: options.classNames });
+  const skipped: { index: number; file: string; reason: string }[] = [];
 
   const results: (Uint8Array | undefined)[] = new Array(order.length);
   let next = 0;
