@@ -6,6 +6,7 @@ import { stopRun } from "./stopRun";
 import { newExperiment } from "./newExperiment";
 import { openRunFolder } from "./openRunFolder";
 import { checkEnvironment } from "./checkEnvironment";
+import { previewAugmentations } from "../augmentPreview/command";
 
 export function registerCommands(s: Services): vscode.Disposable[] {
   const commands: Record<string, (arg?: unknown) => unknown> = {
@@ -15,6 +16,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     "ssl.newExperiment": () => newExperiment(s),
     "ssl.openRunFolder": (arg) => openRunFolder(s, arg),
     "ssl.checkEnvironment": () => checkEnvironment(s),
+    "ssl.previewAugmentations": (arg) => previewAugmentations(s, arg),
     "ssl.refresh": () => s.tree.refresh(),
     "ssl.showLog": () => s.log.show(true),
   };
