@@ -30,28 +30,12 @@ import {
   vflip,
   type CutoutBox,
 } from "../../src/core/augment/kernels";
+import { randomPixels, maxAbsDiff, assertClose } from "./pixels";
 
 type Shape = [number, number, number, number];
 
 async function cpu(): Promise<void> {
   assert.ok(await tf.setBackend("cpu"));
-}
-
-function randomPixels(n: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => rng.next());
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "length");
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  const d = maxAbsDiff(actual, expected);
-  assert.ok(d <= tol, `${what}: max |diff| ${d} > ${tol}`);
 }
 
 /** Bit-for-bit equality (Object.is, so -0 vs 0 counts too). */

@@ -8,7 +8,6 @@ import "@tensorflow/tfjs-backend-wasm";
 import { Value } from "@sinclair/typebox/value";
 import { parseExperiment } from "../../src/core/config/load";
 import { AUGMENT_PRESETS, RANDAUGMENT_OPS, ViewSchema, type OpSpec } from "../../src/core/config/augmentSchema";
-import { Rng } from "../../src/core/random";
 import {
   PRESETS,
   applyView,
@@ -20,6 +19,7 @@ import {
   type OpDraw,
   type ViewInstance,
 } from "../../src/core/augment";
+import { randomPixels } from "./pixels";
 
 const embedded = '"dataset": { "format": "embedded", "name": "fashion-mnist-5k" }';
 
@@ -232,11 +232,6 @@ const EVERY_OP: unknown[] = [
   { op: "cutout", p: 0.5 },
   { op: "randAugment", p: 0.5 },
 ];
-
-function randomPixels(n: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => rng.next());
-}
 
 test("every op runs through applyView: shape, range, wasm = cpu, no leaked tensors; normalize only when asked", async () => {
   for (const channels of [3, 1]) {

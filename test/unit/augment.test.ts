@@ -25,6 +25,7 @@ import {
   type ViewInstance,
   type ViewPlan,
 } from "../../src/core/augment";
+import { randomPixels, maxAbsDiff, assertClose } from "./pixels";
 
 /** SimCLR's ops, with the probabilities and colour strength given (CIFAR defaults). */
 function simclrView(o: { scale?: number[]; flipP?: number; jitterP?: number; s?: number; grayP?: number; view?: number } = {}): ViewInstance {
@@ -58,24 +59,6 @@ const batch = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from 
 
 async function cpu(): Promise<void> {
   await tf.setBackend("cpu");
-}
-
-/** Deterministic pseudo-random image batch in [0, 1], as a flat NHWC array. */
-function randomPixels(n: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => rng.next());
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "length");
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  const d = maxAbsDiff(actual, expected);
-  assert.ok(d <= tol, `${what}: max |diff| ${d} > ${tol}`);
 }
 
 /** Only one op active: identity factors everywhere else. */
