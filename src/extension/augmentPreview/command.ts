@@ -1,8 +1,6 @@
 /** "SSL: Preview Augmentations": the panel of the active (or given, or picked) experiment file. */
-import * as vscode from "vscode";
-import { isExperimentFile } from "../experiments";
-import { asNode, type Services } from "../services";
-import { pickExperimentFile } from "../commands/pickers";
+import type { Services } from "../services";
+import { experimentFileFor } from "../commands/pickers";
 import { AugmentPreviews } from "./previews";
 
 const previewsOf = new WeakMap<Services, AugmentPreviews>();
@@ -19,11 +17,7 @@ export function augmentPreviews(s: Services): AugmentPreviews {
 }
 
 export async function previewAugmentations(s: Services, arg?: unknown): Promise<void> {
-  const node = asNode(arg);
-  let file: string | undefined;
-  if (node?.kind === "experiment") file = node.info.file;
-  else if (arg instanceof vscode.Uri && arg.scheme === "file" && isExperimentFile(arg.fsPath)) file = arg.fsPath;
-  else file = await pickExperimentFile("SSL: Preview Augmentations");
+  const file = await experimentFileFor(arg, "SSL: Preview Augmentations");
   if (!file) return;
   augmentPreviews(s).open(file);
 }

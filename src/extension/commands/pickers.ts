@@ -5,6 +5,8 @@ import { chooseExperimentFile, describeExperiment, EXPERIMENT_EXCLUDE, EXPERIMEN
 import { listRuns, type RunInfo } from "../runFolder";
 import { presentRun } from "../format";
 import type { RunRegistry } from "../runRegistry";
+import { isExperimentFile } from "../experiments";
+import { asNode } from "../services";
 
 export async function workspaceExperimentFiles(): Promise<string[]> {
   const uris = await vscode.workspace.findFiles(EXPERIMENT_GLOB, EXPERIMENT_EXCLUDE);
@@ -59,4 +61,12 @@ export async function pickRun(title: string, registry: RunRegistry, filter?: (r:
     { title, placeHolder: "Run", matchOnDescription: true },
   );
   return item?.choice;
+}
+
+/** The experiment a command is about: its tree node or file Uri argument, else the active file or a pick. */
+export async function experimentFileFor(arg: unknown, title: string): Promise<string | undefined> {
+  const node = asNode(arg);
+  if (node?.kind === "experiment") return node.info.file;
+  if (arg instanceof vscode.Uri && arg.scheme === "file" && isExperimentFile(arg.fsPath)) return arg.fsPath;
+  return pickExperimentFile(title);
 }

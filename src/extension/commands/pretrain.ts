@@ -1,16 +1,11 @@
 /** "SSL: Pretrain" and "SSL: Resume Run". */
 import * as vscode from "vscode";
-import { isExperimentFile } from "../experiments";
 import { isResumable } from "../runFolder";
 import { asNode, type Services } from "../services";
-import { pickExperimentFile, pickRun } from "./pickers";
+import { experimentFileFor, pickRun } from "./pickers";
 
 export async function pretrain(s: Services, arg?: unknown): Promise<void> {
-  const node = asNode(arg);
-  let file: string | undefined;
-  if (node?.kind === "experiment") file = node.info.file;
-  else if (arg instanceof vscode.Uri && arg.scheme === "file" && isExperimentFile(arg.fsPath)) file = arg.fsPath;
-  else file = await pickExperimentFile("SSL: Pretrain");
+  const file = await experimentFileFor(arg, "SSL: Pretrain");
   if (!file) return;
   // Not awaited: the command returns once the run is under way, not when it ends.
   void s.controller.start(file).then(() => s.tree.refresh());
