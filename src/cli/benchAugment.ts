@@ -36,7 +36,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Median images/s of augmenting `batch` images (every view of each) at `size`. */
 async function augmentRate(o: BenchAugmentOptions, size: number, log: (line: string) => void): Promise<number> {
   const data = syntheticDataset(o.batch, size, 3, size);
-  const views = viewInstances({ imageSize: size, augment: { preset: o.preset } });
+  const views = viewInstances({ imageSize: size, method: "simclr", augment: { preset: o.preset } });
   const indices = Int32Array.from({ length: o.batch }, (_, i) => i);
   const times: number[] = [];
   for (let i = 0; i < o.warmup + o.steps; i++) {

@@ -7,8 +7,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../core/backend/select";
 import { explainBackendError } from "../core/backend/explainError";
-import type { BackendName } from "../core/config/schema";
-import { buildModel } from "../core/models/build";
+import type { BackendName, Method } from "../core/config/schema";
+import { buildModel, disposeModel } from "../core/models/build";
 import { createOptimizer } from "../core/optim";
 import { trainStep } from "../trainer/trainStep";
 import { syntheticDataset } from "./syntheticData";
@@ -22,6 +22,8 @@ export interface BenchStepOptions {
   size: number;
   warmup: number;
   steps: number;
+  /** Default simclr. */
+  method?: Method;
   /** Gradient-cache chunk (train.microBatch); undefined = whole batch. */
   microBatch?: number;
 }
@@ -35,19 +37,20 @@ export async function benchStep(o: BenchStepOptions, log: (line: string) => void
     o = { ...o, microBatch: WASM_MICRO_BATCH };
     log(`wasm: its heap stops near 2 GB, so the batch is back-propagated in chunks of ${WASM_MICRO_BATCH} (--micro-batch to change)`);
   }
-  const config = experimentFromJson({ imageSize: o.size, model: { backbone: o.backbone, width: o.width }, train: { batchSize: o.batch, microBatch: o.microBatch } }, "bench");
+  const method = o.method ?? "simclr";
+  const config = experimentFromJson({ method, imageSize: o.size, model: { backbone: o.backbone, width: o.width }, train: { batchSize: o.batch, microBatch: o.microBatch } }, "bench");
   const data = syntheticDataset(o.batch, o.size, 3);
-  const model = buildModel(config.model, 3, 0);
+  const model = buildModel(config, 3);
   const optimizer = createOptimizer(config.train.optimizer, { momentum: 0.9, weightDecay: 1e-6 });
   const indices = Int32Array.from({ length: o.batch }, (_, i) => i);
   log(
-    `bench step: simclr + ${o.backbone} (width ${o.width}), batch ${o.batch}${o.microBatch ? ` in chunks of ${o.microBatch}` : ""}, ${o.size}x${o.size}x3, backend ${choice.backend}`,
+    `bench step: ${method} + ${o.backbone} (width ${o.width}), batch ${o.batch}${o.microBatch ? ` in chunks of ${o.microBatch}` : ""}, ${o.size}x${o.size}x3, backend ${choice.backend}`,
   );
   const times: number[] = [];
   try {
     for (let i = 0; i < o.warmup + o.steps; i++) {
       const t0 = performance.now();
-      const loss = trainStep(model, optimizer, data, indices, i, 0.1, config);
+      const loss = trainStep(model, optimizer, data, indices, { step: i, totalSteps: o.warmup + o.steps, epoch: i, stepsPerEpoch: 1 }, 0.1, config);
       await loss.data();
       loss.dispose();
       const seconds = (performance.now() - t0) / 1000;
@@ -57,7 +60,7 @@ export async function benchStep(o: BenchStepOptions, log: (line: string) => void
   } catch (error) {
     throw new Error(explainBackendError(error, choice.backend));
   } finally {
-    model.vars.dispose();
+    disposeModel(model);
     optimizer.dispose();
   }
   times.sort((a, b) => a - b);

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { AUTO_ORDER, tryBackend } from "../core/backend/select";
-import { buildModel } from "../core/models/build";
+import { buildModel, disposeModel } from "../core/models/build";
 import { probeGradients } from "../trainer/probe";
 import { syntheticDataset } from "./syntheticData";
 import { experimentFromJson } from "./experimentFromJson";
@@ -28,14 +28,14 @@ export async function doctor(): Promise<DoctorLine[]> {
     if (attempt.ok) {
       for (const backbone of ["convnet", "resnet18"] as const) {
         const config = experimentFromJson({ imageSize: 16, model: { backbone, width: 0.125, projectorHidden: 8, projectorOut: 4 } }, "doctor");
-        const model = buildModel(config.model, 3, 0);
+        const model = buildModel(config, 3);
         try {
           probeGradients(model, data, config, backend);
           line.training[`simclr + ${backbone}`] = "ok";
         } catch (error) {
           line.training[`simclr + ${backbone}`] = (error as Error).message;
         } finally {
-          model.vars.dispose();
+          disposeModel(model);
         }
       }
     }

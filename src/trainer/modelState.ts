@@ -4,12 +4,12 @@
  * optimiser trajectory.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { SslModel } from "../core/models/build";
+import { savedVariables, type SslModel } from "../core/models/build";
 import type { Optimizer } from "../core/optim";
 import type { NamedArray } from "../core/run/checkpoint";
 
 export function modelArrays(model: SslModel, optimizer: Optimizer): Promise<NamedArray[]> {
-  const weights = model.vars.all().map(({ name, variable }) => ({ name, shape: variable.shape, values: variable.dataSync() as Float32Array }));
+  const weights = savedVariables(model).map(({ name, variable }) => ({ name, shape: variable.shape, values: variable.dataSync() as Float32Array }));
   return optimizer.exportSlots().then((slots) => [
     ...weights,
     ...slots.map((s) => ({ name: `optimizer/${s.name}`, shape: s.shape, values: s.values })),
@@ -17,7 +17,7 @@ export function modelArrays(model: SslModel, optimizer: Optimizer): Promise<Name
 }
 
 export function restoreModel(model: SslModel, optimizer: Optimizer, arrays: Map<string, NamedArray>, stepCount: number, dir: string): void {
-  for (const { name, variable } of model.vars.all()) {
+  for (const { name, variable } of savedVariables(model)) {
     const a = arrays.get(name);
     if (!a || a.values.length !== variable.size) throw new Error(`${dir}: checkpoint lacks "${name}" or its shape differs (was the config changed?)`);
     tf.tidy(() => variable.assign(tf.tensor(a.values, variable.shape)));

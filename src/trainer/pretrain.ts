@@ -1,6 +1,6 @@
 /**
  * The pretraining loop shared by the CLI and the extension's child process:
- * experiment → backend → data → model → epochs of SimCLR steps, with kNN
+ * experiment → backend → data → model → epochs of the method's steps, with kNN
  * evaluations, checkpoints and a run folder. Every random choice derives from
  * (seed, epoch, image index), so a resumed run retraces an uninterrupted one.
  */
@@ -12,7 +12,7 @@ import { selectBackend } from "../core/backend/select";
 import { explainBackendError } from "../core/backend/explainError";
 import { loadDataset } from "../core/data/load";
 import type { ImageDataset } from "../core/data/dataset";
-import { buildModel, type SslModel } from "../core/models/build";
+import { buildModel, disposeModel, type SslModel } from "../core/models/build";
 import { createOptimizer, learningRate } from "../core/optim";
 import { extractFeatures } from "../core/eval/features";
 import { knnAccuracy } from "../core/eval/knn";
@@ -94,7 +94,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   const { train, test } = data;
   const canEvaluate = !!(test?.labels && train.labels);
 
-  const model = buildModel(config.model, train.channels, config.seed);
+  const model = buildModel(config, train.channels);
   const optimizer = createOptimizer(config.train.optimizer, { momentum: config.train.momentum, weightDecay: config.train.weightDecay });
   probeGradients(model, train, config, choice.backend);
 
@@ -228,7 +228,8 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
         const started = Date.now();
         const indices = order.subarray(pos.batch * batchSize, (pos.batch + 1) * batchSize);
         const lr = learningRate(pos.step, schedule);
-        const loss = trainStep(model, optimizer, train, indices, pos.epoch, lr, config);
+        const progress = { step: pos.step, totalSteps, epoch: pos.epoch, stepsPerEpoch };
+        const loss = trainStep(model, optimizer, train, indices, progress, lr, config);
         lastLoss = (await loss.data())[0]!;
         loss.dispose();
         if (!Number.isFinite(lastLoss)) {
@@ -283,7 +284,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
     }
     throw Object.assign(new Error(message), { runDir: run.dir });
   } finally {
-    model.vars.dispose();
+    disposeModel(model);
     optimizer.dispose();
   }
 }

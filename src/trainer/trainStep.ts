@@ -1,68 +1,91 @@
 /**
- * One SimCLR optimiser step on a batch of dataset indices.
+ * One optimiser step of any method on a batch of dataset indices.
  *
  * With `train.microBatch` smaller than the batch, the step uses a gradient
  * cache (Gao et al. 2021, "Scaling Deep Contrastive Learning Batch Size under
- * Memory Limited Setup"): embeddings of the whole batch are computed chunk by
- * chunk without a tape, the loss and its gradient with respect to the
- * embeddings are computed on the whole batch, then each chunk is recomputed
- * with a tape and back-propagated from its slice of that gradient. The loss
- * still contrasts every pair in the batch; memory grows with the chunk, not
- * the batch. BatchNorm statistics are per chunk, as with per-device
- * BatchNorm in data-parallel training.
+ * Memory Limited Setup"): the method's outputs for the whole batch are
+ * computed chunk by chunk without a tape, the loss and its gradient with
+ * respect to the outputs are computed on the whole batch, then each chunk is
+ * recomputed with a tape and back-propagated from its slice of that gradient.
+ * The loss still couples the whole batch (negatives, batch statistics,
+ * Sinkhorn codes); memory grows with the chunk, not the batch. BatchNorm
+ * statistics are per chunk, as with per-device BatchNorm in data-parallel
+ * training.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Experiment } from "../core/config/schema";
 import type { ImageDataset } from "../core/data/dataset";
 import type { SslModel } from "../core/models/build";
 import { applyUpdates, type ForwardContext } from "../core/models/layers";
+import type { Param } from "../core/models/params";
 import type { Optimizer } from "../core/optim";
 import { augmentBatch, viewInstances } from "../core/augment";
-import { simclrEmbed, simclrLoss, simclrObjective } from "../core/methods/simclr";
+import type { Outputs, StepProgress } from "../core/methods";
 
-/** Every view of the batch, in the policy's order (SimCLR: two). */
+/** Every view of the batch, in the policy's order. */
 function makeViews(data: ImageDataset, indices: Int32Array, epoch: number, config: Experiment): tf.Tensor4D[] {
   return augmentBatch(data, indices, { seed: config.seed, epoch, epochs: config.train.epochs }, viewInstances(config)).views;
 }
 
 type Grads = Record<string, tf.Tensor>;
 
-export function wholeBatch(model: SslModel, views: tf.Tensor4D[], config: Experiment): { loss: tf.Scalar; grads: Grads } {
-  const ctx: ForwardContext = { training: true, updates: [] };
-  const { value, grads } = tf.variableGrads(() => simclrLoss(model, views, ctx, config), model.vars.params.map((p) => p.variable));
-  applyUpdates(ctx);
-  return { loss: value, grads };
+interface StepResult {
+  loss: tf.Scalar;
+  grads: Grads;
+  /** The step's outputs, kept for the method's afterStep. */
+  outputs: Outputs;
 }
 
-export function gradientCache(model: SslModel, views: tf.Tensor4D[], chunk: number, config: Experiment): { loss: tf.Scalar; grads: Grads } {
-  const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
-  const n = v1.shape[0];
-  const starts = Array.from({ length: Math.ceil(n / chunk) }, (_, i) => i * chunk);
-  const slice = (v: tf.Tensor4D, s: number) => tf.slice(v, [s, 0, 0, 0], [Math.min(chunk, n - s), -1, -1, -1]);
+const keepAll = (o: Outputs): Outputs => Object.fromEntries(Object.entries(o).map(([k, t]) => [k, tf.keep(t)]));
 
-  // Pass 1, no tape: every embedding of the batch. The BatchNorm statistics of this pass are dropped; pass 2 makes them again.
-  const [z1, z2] = tf.tidy(() => {
+export function wholeBatch(model: SslModel, views: tf.Tensor4D[], trainable: Param[], progress: StepProgress): StepResult {
+  const ctx: ForwardContext = { training: true, updates: [] };
+  let outputs: Outputs = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const out = model.method.forward(views, ctx, progress);
+    outputs = keepAll(out);
+    return model.method.objective(out, progress);
+  }, trainable.map((p) => p.variable));
+  applyUpdates(ctx);
+  return { loss: value, grads, outputs };
+}
+
+export function gradientCache(model: SslModel, views: tf.Tensor4D[], chunk: number, trainable: Param[], progress: StepProgress): StepResult {
+  const n = views[0]!.shape[0];
+  const starts = Array.from({ length: Math.ceil(n / chunk) }, (_, i) => i * chunk);
+  const size = (s: number) => Math.min(chunk, n - s);
+  const sliceViews = (s: number) => views.map((v) => tf.slice(v, [s, 0, 0, 0], [size(s), -1, -1, -1]));
+  const sliceRows = (t: tf.Tensor, s: number) => tf.slice(t, [s, ...t.shape.slice(1).map(() => 0)], [size(s), ...t.shape.slice(1).map(() => -1)]);
+
+  // Pass 1, no tape: the outputs of the whole batch. Its BatchNorm statistics are dropped; pass 2 makes them again.
+  const outputs: Outputs = tf.tidy(() => {
     const parts = starts.map((s) => {
       const ctx: ForwardContext = { training: true, updates: [] };
-      const z = simclrEmbed(model, slice(v1, s), slice(v2, s), ctx);
+      const out = model.method.forward(sliceViews(s), ctx, progress);
       tf.dispose(ctx.updates.map((u) => u.value));
-      return tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+      return out;
     });
-    return [tf.concat(parts.map((p) => p[0]), 0), tf.concat(parts.map((p) => p[1]), 0)] as [tf.Tensor2D, tf.Tensor2D];
+    return Object.fromEntries(Object.keys(parts[0]!).map((k) => [k, tf.concat(parts.map((p) => p[k]!), 0)]));
   });
-  const { value: loss, grads: dz } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => simclrObjective(a as tf.Tensor2D, b as tf.Tensor2D, config))([z1, z2]);
-  tf.dispose([z1, z2]);
-
-  // Pass 2: each chunk again with a tape, seeded with its slice of dLoss/dz; gradients summed over chunks.
+  // The loss's gradient with respect to the outputs, and to the parameters the objective itself uses (SwAV's prototypes).
+  const names = Object.keys(outputs);
+  const asVariables = names.map((k) => tf.variable(outputs[k]!, true));
+  const { value: loss, grads: objectiveGrads } = tf.variableGrads(
+    () => model.method.objective(Object.fromEntries(names.map((k, i) => [k, asVariables[i]!])), progress),
+    [...trainable.map((p) => p.variable), ...asVariables],
+  );
+  const dOut = asVariables.map((v) => objectiveGrads[v.name] ?? tf.zerosLike(v));
   const total: Grads = {};
-  const vars = model.vars.params.map((p) => p.variable);
+  for (const p of trainable) if (objectiveGrads[p.variable.name]) total[p.variable.name] = objectiveGrads[p.variable.name]!;
+  tf.dispose(asVariables);
+
+  // Pass 2: each chunk again with a tape, seeded with its slice of dLoss/dOutputs; gradients summed over chunks.
   for (const s of starts) {
     const ctx: ForwardContext = { training: true, updates: [] };
     const { value, grads } = tf.variableGrads(() => {
-      const m = Math.min(chunk, n - s);
-      const seed = tf.concat([tf.slice(dz[0]!, [s, 0], [m, -1]), tf.slice(dz[1]!, [s, 0], [m, -1])], 0);
-      return tf.sum(tf.mul(simclrEmbed(model, slice(v1, s), slice(v2, s), ctx), seed)) as tf.Scalar;
-    }, vars);
+      const out = model.method.forward(sliceViews(s), ctx, progress);
+      return tf.addN(names.map((k, i) => tf.sum(tf.mul(out[k]!, sliceRows(dOut[i]!, s))))) as tf.Scalar;
+    }, trainable.map((p) => p.variable));
     value.dispose();
     applyUpdates(ctx);
     for (const [name, g] of Object.entries(grads)) {
@@ -75,8 +98,14 @@ export function gradientCache(model: SslModel, views: tf.Tensor4D[], chunk: numb
       }
     }
   }
-  tf.dispose(dz);
-  return { loss, grads: total };
+  tf.dispose(dOut);
+  return { loss, grads: total, outputs };
+}
+
+/** The parameters this step updates: all, minus those the method freezes now and those the experiment keeps fixed. */
+export function trainableParams(model: SslModel, progress: StepProgress, fixed?: (name: string) => boolean): Param[] {
+  const frozen = model.method.frozen?.(progress);
+  return model.vars.params.filter((p) => !frozen?.(p.name) && !fixed?.(p.name));
 }
 
 /** Updates the model in place and returns the step's loss (the caller disposes it). */
@@ -85,20 +114,25 @@ export function trainStep(
   optimizer: Optimizer,
   data: ImageDataset,
   indices: Int32Array,
-  epoch: number,
+  progress: StepProgress,
   lr: number,
   config: Experiment,
+  fixed?: (name: string) => boolean,
 ): tf.Scalar {
-  const views = makeViews(data, indices, epoch, config);
+  const views = makeViews(data, indices, progress.epoch, config);
   try {
     const chunk = config.train.microBatch ?? indices.length;
-    const { loss, grads } = chunk < indices.length ? gradientCache(model, views, chunk, config) : wholeBatch(model, views, config);
+    const trainable = trainableParams(model, progress, fixed);
+    const { loss, grads, outputs } =
+      chunk < indices.length ? gradientCache(model, views, chunk, trainable, progress) : wholeBatch(model, views, trainable, progress);
     // tf.variableGrads keys gradients by tfjs variable name; the optimiser knows params by their own names.
     const byVariable = new Map(model.vars.params.map((p) => [p.variable.name, p.name]));
     const named: Grads = {};
     for (const [varName, g] of Object.entries(grads)) named[byVariable.get(varName)!] = g;
     optimizer.step(model.vars.params, named, lr);
     tf.dispose(Object.values(grads));
+    model.method.afterStep?.(outputs, progress);
+    tf.dispose(Object.values(outputs));
     return loss;
   } finally {
     tf.dispose(views);

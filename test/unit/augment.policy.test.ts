@@ -35,7 +35,7 @@ function issuesOf(augment: unknown): Map<string, string> {
 
 /** A view of one kind holding `ops` (defaults filled), at `size`. */
 function viewOf(ops: unknown[], size = 32, count = 1): ViewInstance {
-  return viewInstances({ imageSize: size, augment: { views: [{ name: "v", count, ops }] as never } })[0]!;
+  return viewInstances({ imageSize: size, method: "simclr", augment: { views: [{ name: "v", count, ops }] as never } })[0]!;
 }
 
 const ctx = (seed: number, epoch = 0, size = 32, epochs = 100) => ({ seed, epoch, epochs, srcHeight: size, srcWidth: size });
@@ -92,10 +92,14 @@ test("normalize must be last; simclr needs two views of one size; preset and vie
 
 test("every preset expands to valid views; the SaliencyCut presets wait for the cache", () => {
   for (const name of AUGMENT_PRESETS) {
-    const views = policyViews({ preset: name });
+    const multiCrop = name === "swav" || name === "dino";
+    // "crop" is the one-view policy of the pretext tasks; checked with them.
+    if (name === "crop") continue;
+    const method = multiCrop ? name : "simclr";
+    const views = policyViews({ preset: name }, method);
     for (const v of views) assert.ok(Value.Check(ViewSchema, v), `${name}: ${JSON.stringify([...Value.Errors(ViewSchema, v)][0])}`);
-    assert.equal(views.reduce((n, v) => n + v.count, 0), 2, `${name}: two views`);
-    const { config, issues } = parse({ preset: name });
+    assert.equal(views.reduce((n, v) => n + v.count, 0), multiCrop ? 8 : 2, `${name}: 2 views, or 2 global + 6 local`);
+    const { config, issues } = parse({ preset: name }, `"method": "${method}",`);
     if (name.startsWith("saliencycut-") && name !== "saliencycut-default") {
       assert.equal(issues[0]!.field, "augment.preset");
       assert.match(issues[0]!.message, /saliencyCut op needs the SaliencyCut cache/);
@@ -105,8 +109,14 @@ test("every preset expands to valid views; the SaliencyCut presets wait for the 
     }
   }
   // No preset = simclr; BYOL's views differ only in blur and solarize probability.
-  assert.deepEqual(policyViews({}), policyViews({ preset: "simclr" }));
-  const [b1, b2] = policyViews({ preset: "byol" });
+  assert.deepEqual(policyViews({}, "simclr"), policyViews({ preset: "simclr" }, "simclr"));
+  assert.deepEqual(policyViews({}, "moco"), policyViews({ preset: "mocov2" }, "simclr"), "a method without a policy gets its paper's");
+  // Multi-crop: 2 global views at the image size, 6 local ones at 96/224 of it; a two-view method rejects it.
+  const { config: dino } = parse({}, `"method": "dino", "imageSize": 32,`);
+  assert.deepEqual(viewInstances(dino!).map((v) => v.size), [32, 32, 14, 14, 14, 14, 14, 14]);
+  const twoViews = parse({ preset: "dino" }).issues.filter((i) => i.field === "augment.preset").map((i) => i.message);
+  assert.ok(twoViews.includes("simclr uses 2 views of each image; this policy makes 8"), twoViews.join("; "));
+  const [b1, b2] = policyViews({ preset: "byol" }, "simclr");
   const p = (v: typeof b1, op: string) => (v!.ops.find((o) => o.op === op) as { p: number }).p;
   assert.deepEqual([p(b1, "gaussianBlur"), p(b2, "gaussianBlur"), p(b1, "solarize"), p(b2, "solarize")], [1, 0.1, 0, 0.2]);
   assert.equal(PRESETS["saliencycut-p0.8-jitter0.8"][0]!.ops.length, 2);

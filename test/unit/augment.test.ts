@@ -31,6 +31,7 @@ import { randomPixels, maxAbsDiff, assertClose } from "./pixels";
 function simclrView(o: { scale?: number[]; flipP?: number; jitterP?: number; s?: number; grayP?: number; view?: number } = {}): ViewInstance {
   const s = o.s ?? 0.5;
   const views = viewInstances({
+    method: "simclr",
     imageSize: 32,
     augment: {
       views: [
@@ -150,7 +151,7 @@ test("the horizontal flip reverses the columns", async () => {
   assertClose(out, flipped, 1e-6, "flipped");
   // Through applyView (square image, no crop op: the whole image at the view size).
   const sq = randomPixels(4 * 4 * 3, 4);
-  const view = viewInstances({ imageSize: 4, augment: { views: [{ name: "v", count: 1, ops: [{ op: "hflip", p: 1 }] }] as never } })[0]!;
+  const view = viewInstances({ imageSize: 4, method: "simclr", augment: { views: [{ name: "v", count: 1, ops: [{ op: "hflip", p: 1 }] }] as never } })[0]!;
   const viaViews = await run(() => applyView(tf.tensor4d(sq, [1, 4, 4, 3]), view, [sampleViewPlan(view, 0, ctx(0, 0, 4))]));
   for (let y = 0; y < 4; y++)
     for (let x = 0; x < 4; x++)

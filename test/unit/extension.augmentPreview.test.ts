@@ -67,7 +67,7 @@ const PRESET = `{
 `;
 
 function viewsOf(text: string): ViewSpec[] {
-  return policyViews((parse(text) as { augment?: object }).augment ?? {});
+  return policyViews((parse(text) as { augment?: object }).augment ?? {}, "simclr");
 }
 
 function edited(text: string, ...edits: OpEdit[]): Draft {
@@ -84,7 +84,7 @@ function edited(text: string, ...edits: OpEdit[]): Draft {
 function assertLoadsAs(text: string, views: ViewSpec[]): void {
   const { config, issues } = parseExperiment(text, path.join(root, "x.ssl.json"), { checkPaths: false });
   assert.deepEqual(issues, []);
-  assert.deepEqual(policyViews(config!.augment), views);
+  assert.deepEqual(policyViews(config!.augment, "simclr"), views);
 }
 
 // ---- the draft ----
@@ -132,7 +132,7 @@ test("p, magnitude and parameters are edited with their bounds; slider noise is 
   assert.ok(range.ok);
   assert.deepEqual((range.draft.views[0]!.ops[2] as { degrees: number[] }).degrees, [-20, 20]);
   // RandAugment's M is required: it cannot be cleared.
-  const ra = startDraft(policyViews({ preset: "randaugment" }));
+  const ra = startDraft(policyViews({ preset: "randaugment" }, "simclr"));
   const raIndex = ra.views[0]!.ops.findIndex((o) => o.op === "randAugment");
   assert.equal(editDraft(ra, { view: 0, op: raIndex, field: "magnitude", value: null }).ok, false);
   const n = editDraft(ra, { view: 0, op: raIndex, field: "n", value: 3.2 });

@@ -7,9 +7,10 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { buildModel } from "../../src/core/models/build";
 import { parseExperiment } from "../../src/core/config/load";
-import { simclrEmbed, simclrObjective } from "../../src/core/methods/simclr";
 import type { ForwardContext } from "../../src/core/models/layers";
 import { gradientCache, wholeBatch } from "../../src/trainer/trainStep";
+
+const progress = { step: 0, totalSteps: 10, epoch: 0, stepsPerEpoch: 10 };
 
 const config = parseExperiment(
   JSON.stringify({
@@ -27,7 +28,7 @@ function maxRel(a: tf.Tensor, b: tf.Tensor): number {
 
 test("chunked back-propagation equals one tape over the same chunked forward", async () => {
   await tf.setBackend("cpu");
-  const model = buildModel(config.model, 1, 3);
+  const model = buildModel({ ...config, seed: 3 }, 1);
   const v1 = tf.randomUniform([6, 8, 8, 1], 0, 1, "float32", 1) as tf.Tensor4D;
   const v2 = tf.randomUniform([6, 8, 8, 1], 0, 1, "float32", 2) as tf.Tensor4D;
   const vars = model.vars.params.map((p) => p.variable);
@@ -35,16 +36,16 @@ test("chunked back-propagation equals one tape over the same chunked forward", a
     const parts = [0, 4].map((s) => {
       const m = Math.min(4, 6 - s);
       const ctx: ForwardContext = { training: true, updates: [] };
-      const z = simclrEmbed(model, tf.slice(v1, [s], [m]), tf.slice(v2, [s], [m]), ctx);
+      const out = model.method.forward([tf.slice(v1, [s], [m]), tf.slice(v2, [s], [m])], ctx, progress);
       tf.dispose(ctx.updates.map((u) => u.value));
-      return tf.split(z, 2, 0);
+      return out;
     });
-    return simclrObjective(tf.concat(parts.map((p) => p[0]!)) as tf.Tensor2D, tf.concat(parts.map((p) => p[1]!)) as tf.Tensor2D, config);
+    return model.method.objective({ z1: tf.concat(parts.map((p) => p.z1!)), z2: tf.concat(parts.map((p) => p.z2!)) }, progress);
   }, vars);
 
   const before = tf.memory().numTensors;
-  const cached = gradientCache(model, [v1, v2], 4, config);
-  assert.equal(tf.memory().numTensors - before, 1 + Object.keys(cached.grads).length, "only the loss and the gradients survive");
+  const cached = gradientCache(model, [v1, v2], 4, model.vars.params, progress);
+  assert.equal(tf.memory().numTensors - before, 1 + Object.keys(cached.grads).length + 2, "only the loss, the gradients and the two outputs survive");
   assert.ok(Math.abs(cached.loss.dataSync()[0]! - reference.value.dataSync()[0]!) < 1e-5);
   assert.deepEqual(Object.keys(cached.grads).sort(), Object.keys(reference.grads).sort());
   for (const name of Object.keys(reference.grads)) {
@@ -55,12 +56,12 @@ test("chunked back-propagation equals one tape over the same chunked forward", a
 
 test("one chunk covering the batch is the whole-batch step", async () => {
   await tf.setBackend("cpu");
-  const model = buildModel(config.model, 1, 4);
+  const model = buildModel({ ...config, seed: 4 }, 1);
   const views = [tf.randomUniform([4, 8, 8, 1], 0, 1, "float32", 5), tf.randomUniform([4, 8, 8, 1], 0, 1, "float32", 6)] as tf.Tensor4D[];
   const snapshot = model.vars.all().map((v) => v.variable.clone());
-  const whole = wholeBatch(model, views, config);
+  const whole = wholeBatch(model, views, model.vars.params, progress);
   model.vars.all().forEach((v, i) => v.variable.assign(snapshot[i]!)); // undo the BatchNorm statistics update
-  const cached = gradientCache(model, views, 4, config);
+  const cached = gradientCache(model, views, 4, model.vars.params, progress);
   assert.ok(Math.abs(cached.loss.dataSync()[0]! - whole.loss.dataSync()[0]!) < 1e-5);
   for (const name of Object.keys(whole.grads)) assert.ok(maxRel(cached.grads[name]!, whole.grads[name]!) < 1e-4, name);
   model.vars.dispose();

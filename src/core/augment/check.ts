@@ -1,6 +1,6 @@
 /** Rules of the policy language the schema cannot express, each naming the field it is about. */
 import type { Experiment } from "../config/schema";
-import { policyViews } from "./views";
+import { policyViews, viewInstances } from "./views";
 
 export interface PolicyIssue {
   path: (string | number)[];
@@ -10,15 +10,24 @@ export interface PolicyIssue {
 /** Fields of ops that are [min, max] ranges. */
 const RANGE_FIELDS = ["scale", "ratio", "degrees", "shear", "fraction", "factor", "sigma", "threshold", "bits", "size"];
 
-/** Views each method consumes; null = any number. */
-const METHOD_VIEWS: Record<Experiment["method"], number | null> = { simclr: 2 };
+/** Views each method consumes: two views of each image, or multi-crop (2 global views first, then any local ones). */
+const METHOD_VIEWS: Record<Experiment["method"], { min: number; max: number }> = {
+  simclr: { min: 2, max: 2 },
+  moco: { min: 2, max: 2 },
+  byol: { min: 2, max: 2 },
+  simsiam: { min: 2, max: 2 },
+  barlowtwins: { min: 2, max: 2 },
+  vicreg: { min: 2, max: 2 },
+  swav: { min: 2, max: Infinity },
+  dino: { min: 2, max: Infinity },
+};
 
 export function policyIssues(config: Experiment): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
   const explicit = config.augment.views !== undefined;
   // A preset's problems belong to the preset field; explicit views' to the op.
   const at = (...rest: (string | number)[]) => (explicit ? ["augment", "views", ...rest] : ["augment", "preset"]);
-  const views = policyViews(config.augment);
+  const views = policyViews(config.augment, config.method);
   views.forEach((view, v) => {
     const cropAt = view.ops.findIndex((s) => s.op === "randomResizedCrop");
     view.ops.forEach((spec, i) => {
@@ -52,14 +61,24 @@ export function policyIssues(config: Experiment): PolicyIssue[] {
       }
     });
   });
-  const wanted = METHOD_VIEWS[config.method];
+  views.forEach((view, v) => {
+    if (view.size !== undefined && view.relativeSize !== undefined) {
+      issues.push({ path: at(v, "relativeSize"), message: "give size or relativeSize, not both" });
+    }
+  });
+  const policyAt = explicit ? ["augment", "views"] : ["augment", "preset"];
+  const { min, max } = METHOD_VIEWS[config.method];
   const total = views.reduce((n, v) => n + v.count, 0);
-  if (wanted !== null && total !== wanted) {
-    issues.push({ path: explicit ? ["augment", "views"] : ["augment", "preset"], message: `${config.method} uses ${wanted} views of each image; this policy makes ${total}` });
+  if (total < min || total > max) {
+    const wanted = min === max ? `${min}` : `at least ${min}`;
+    issues.push({ path: policyAt, message: `${config.method} uses ${wanted} views of each image; this policy makes ${total}` });
   }
-  const sizes = new Set(views.map((v) => v.size ?? config.imageSize));
-  if (config.method === "simclr" && sizes.size > 1) {
-    issues.push({ path: ["augment", "views"], message: `simclr contrasts views of one size; these views have sizes ${[...sizes].join(", ")}` });
+  const sizes = viewInstances(config).map((v) => v.size);
+  if (max === 2 && new Set(sizes).size > 1) {
+    issues.push({ path: policyAt, message: `${config.method} compares two views of one size; these views have sizes ${[...new Set(sizes)].join(", ")}` });
+  }
+  if (max > 2 && (sizes[0] !== config.imageSize || sizes[1] !== config.imageSize)) {
+    issues.push({ path: policyAt, message: `${config.method}: the first two views are the global crops and must have the image size (${config.imageSize})` });
   }
   return issues;
 }

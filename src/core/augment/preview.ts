@@ -101,7 +101,7 @@ export function renderPreview(data: ImageDataset, config: Experiment, options: P
   const policy = options.views ? { ...config, augment: { views: options.views } } : config;
   const instances = viewInstances(policy);
   const indices = previewIndices(options.seed, data.count, options.count);
-  if (indices.length === 0) return { images: [], views: policyViews(policy.augment) };
+  if (indices.length === 0) return { images: [], views: policyViews(policy.augment, policy.method) };
   const draw = { seed: options.seed, epoch: options.epoch, epochs: config.train.epochs };
   const batch = augmentBatch(data, Int32Array.from(indices), draw, instances, { normalize: false });
   try {
@@ -120,7 +120,7 @@ export function renderPreview(data: ImageDataset, config: Experiment, options: P
         };
       }),
     }));
-    return { images, views: policyViews(policy.augment) };
+    return { images, views: policyViews(policy.augment, policy.method) };
   } finally {
     tf.dispose(batch.views);
   }

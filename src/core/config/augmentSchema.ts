@@ -165,7 +165,14 @@ export const ViewSchema = Type.Object(
   {
     name: Type.String({ default: "view", description: 'Name shown in the preview (e.g. "global", "local").' }),
     count: Type.Integer({ minimum: 1, maximum: 16, default: 1, description: "How many views of this kind each image gets (multi-crop: 2 global + N local)." }),
-    size: Type.Optional(Type.Integer({ minimum: 4, maximum: 512, description: "Side of this view in pixels. Unset: imageSize." })),
+    size: Type.Optional(Type.Integer({ minimum: 4, maximum: 512, description: "Side of this view in pixels. Unset: imageSize (or relativeSize)." })),
+    relativeSize: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description: "Side of this view as a fraction of imageSize, for presets that serve any image size (multi-crop local views: 96/224 ≈ 0.43 in SwAV and DINO).",
+      }),
+    ),
     ops: Type.Array(OpSchema, { default: [], description: "The ops, applied in order." }),
   },
   { additionalProperties: false, description: "A kind of view: its ops, and how many views of it each image gets." },
@@ -176,6 +183,9 @@ export const AUGMENT_PRESETS = [
   "mocov2",
   "byol",
   "randaugment",
+  "crop",
+  "swav",
+  "dino",
   "saliencycut-default",
   "saliencycut-p1",
   "saliencycut-p1-default",
@@ -193,7 +203,7 @@ export const AugmentSchema = Type.Object(
         AUGMENT_PRESETS.map((n) => Type.Literal(n)),
         {
           description:
-            "A named policy (used when `views` is not given; default simclr). simclr: SimCLR's CIFAR recipe (crop, flip, jitter s=0.5 p=0.8, grayscale 0.2). mocov2: MoCo v2 (crop [0.2, 1], jitter, grayscale, blur p=0.5). byol: BYOL's asymmetric pair (blur p=1 / p=0.1, solarize p=0 / p=0.2). randaugment: crop, flip, RandAugment N=2 M=9. saliencycut-*: the seven policies of Kocaman's thesis (ch. 5).",
+            "A named policy (used when `views` is not given; default: the method's own, e.g. mocov2 for moco, dino for dino). simclr: SimCLR's CIFAR recipe (crop, flip, jitter s=0.5 p=0.8, grayscale 0.2). mocov2: MoCo v2 (crop [0.2, 1], jitter, grayscale, blur p=0.5). byol: BYOL's asymmetric pair (blur p=1 / p=0.1, solarize p=0 / p=0.2). randaugment: crop, flip, RandAugment N=2 M=9. crop: one view, crop [0.2, 1] and flip (pretext tasks, MAE). swav: multi-crop, 2 global crops (scale [0.14, 1]) + 6 local crops (scale [0.05, 0.14], 0.43 of the size). dino: multi-crop, 2 global crops (scale [0.4, 1], BYOL's asymmetric blur and solarize) + 6 local crops (scale [0.05, 0.4], 0.43 of the size). saliencycut-*: the seven policies of Kocaman's thesis (ch. 5).",
         },
       ),
     ),

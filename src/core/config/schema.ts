@@ -5,6 +5,9 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { AugmentSchema } from "./augmentSchema";
+import { METHODS, METHOD_SCHEMAS, METHOD_SUMMARIES, type MethodName } from "./methodSchema";
+
+export { METHODS };
 
 const Num = (def: number, description: string, extra: object = {}) =>
   Type.Number({ default: def, description, ...extra });
@@ -20,7 +23,6 @@ const OneOf = <T extends string>(values: readonly T[], def: T, description: stri
 const Obj = <T extends Record<string, TSchema>>(props: T, description: string) =>
   Type.Object(props, { description, additionalProperties: false, default: {} });
 
-export const METHODS = ["simclr"] as const;
 export const BACKENDS = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export const BACKBONES = ["resnet18", "convnet"] as const;
 export const OPTIMIZERS = ["sgd", "lars", "adam"] as const;
@@ -79,7 +81,11 @@ export const ExperimentSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
     name: Type.Optional(Str("Experiment name, used for the runs folder. Defaults to the file name without .ssl.json.")),
-    method: OneOf(METHODS, "simclr", "Self-supervised method. simclr: contrastive learning with the NT-Xent loss over two augmented views (Chen et al. 2020)."),
+    method: OneOf(
+      METHODS,
+      "simclr",
+      `Self-supervised method; its settings are in the object of the same name. ${METHODS.map((m) => `${m}: ${METHOD_SUMMARIES[m]}.`).join(" ")}`,
+    ),
     seed: Int(0, "Seed for weight init, shuffling and augmentation. Same seed + same backend = same weights.", {
       minimum: 0,
     }),
@@ -112,15 +118,7 @@ export const ExperimentSchema = Type.Object(
       },
       "Backbone and projection head. Evaluation uses the backbone output (before the head).",
     ),
-    simclr: Obj(
-      {
-        temperature: Num(0.5, "NT-Xent temperature tau. SimCLR uses 0.5 on CIFAR-10 and 0.1 on ImageNet with large batches.", {
-          exclusiveMinimum: 0,
-          maximum: 1,
-        }),
-      },
-      "SimCLR settings (Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations).",
-    ),
+    ...METHOD_SCHEMAS,
     augment: AugmentSchema,
     train: Obj(
       {
@@ -174,5 +172,5 @@ export const ExperimentSchema = Type.Object(
 
 export type Experiment = Static<typeof ExperimentSchema>;
 export type DatasetConfig = Static<typeof DatasetSchema>;
-export type Method = (typeof METHODS)[number];
+export type Method = MethodName;
 export type BackendName = (typeof BACKENDS)[number];

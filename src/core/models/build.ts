@@ -1,23 +1,47 @@
-/** Builds the backbone + projection head an experiment asks for. */
+/** Builds the backbone and the method's networks around it for an experiment. */
 import type { Experiment } from "../config/schema";
+import { METHOD_FACTORIES, type SslMethod } from "../methods";
 import { Rng } from "../random";
 import { ParamBuilder } from "./layers";
-import type { Network } from "./network";
+import type { Backbone } from "./network";
 import { resnet18 } from "./resnet18";
 import { convnet } from "./convnet";
-import { projector } from "./projector";
 
 export interface SslModel {
-  backbone: Network;
-  head: Network;
-  /** Every variable, trainable and not, by name. */
+  /** What evaluation and transfer use. */
+  backbone: Backbone;
+  method: SslMethod;
+  /** Trained by the optimiser; saved. */
   vars: ParamBuilder;
+  /** Saved, not trained: EMA targets, queues, centres. */
+  state: ParamBuilder;
 }
 
-export function buildModel(model: Experiment["model"], inChannels: number, seed: number): SslModel {
-  const vars = new ParamBuilder(Rng.derive(seed, "init"));
-  const make = model.backbone === "resnet18" ? resnet18 : convnet;
-  const backbone = make(vars, "backbone", inChannels, model.width);
-  const head = projector(vars, "head", backbone.outDim, model.projectorHidden, model.projectorOut);
-  return { backbone, head, vars };
+export function makeBackbone(model: Experiment["model"], b: ParamBuilder, prefix: string, inChannels: number): Backbone {
+  return (model.backbone === "resnet18" ? resnet18 : convnet)(b, prefix, inChannels, model.width);
+}
+
+export function buildModel(config: Experiment, inChannels: number): SslModel {
+  const vars = new ParamBuilder(Rng.derive(config.seed, "init"));
+  const state = new ParamBuilder(Rng.derive(config.seed, "state"));
+  const backbone = makeBackbone(config.model, vars, "backbone", inChannels);
+  const method = METHOD_FACTORIES[config.method]({
+    config,
+    backbone,
+    vars,
+    state,
+    inChannels,
+    makeBackbone: (b, prefix) => makeBackbone(config.model, b, prefix, inChannels),
+  });
+  return { backbone, method, vars, state };
+}
+
+/** Every saved variable: the trained ones, then the method's state. */
+export function savedVariables(model: SslModel) {
+  return [...model.vars.all(), ...model.state.all()];
+}
+
+export function disposeModel(model: SslModel): void {
+  model.vars.dispose();
+  model.state.dispose();
 }

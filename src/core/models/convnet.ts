@@ -4,10 +4,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { batchNorm } from "./batchNorm";
-import { ParamBuilder, conv, globalAvgPool } from "./layers";
-import type { Network } from "./network";
+import { ParamBuilder, conv, globalAvgPool, type ForwardContext } from "./layers";
+import type { Backbone } from "./network";
 
-export function convnet(b: ParamBuilder, prefix: string, inChannels: number, width: number): Network {
+export function convnet(b: ParamBuilder, prefix: string, inChannels: number, width: number): Backbone {
   const widths = [32, 64, 128, 256].map((c) => Math.max(1, Math.round(c * width)));
   let cin = inChannels;
   const stages = widths.map((cout, i) => {
@@ -15,12 +15,22 @@ export function convnet(b: ParamBuilder, prefix: string, inChannels: number, wid
     cin = cout;
     return stage;
   });
+  const forward = (x: tf.Tensor, ctx: ForwardContext, pooled?: tf.Tensor2D[]) => {
+    let h = x as tf.Tensor4D;
+    for (const s of stages) {
+      h = tf.relu(batchNorm(conv(h, s.kernel, s.stride), s.bn, ctx)) as tf.Tensor4D;
+      pooled?.push(globalAvgPool(h));
+    }
+    return h;
+  };
   return {
     outDim: cin,
-    apply(x, ctx) {
-      let h = x as tf.Tensor4D;
-      for (const s of stages) h = tf.relu(batchNorm(conv(h, s.kernel, s.stride), s.bn, ctx)) as tf.Tensor4D;
-      return globalAvgPool(h);
+    stageNames: stages.map((_, i) => `conv${i + 1}`),
+    apply: (x, ctx) => globalAvgPool(forward(x, ctx)),
+    stages(x, ctx) {
+      const pooled: tf.Tensor2D[] = [];
+      forward(x, ctx, pooled);
+      return pooled;
     },
   };
 }

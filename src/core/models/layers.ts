@@ -51,8 +51,9 @@ export class ParamBuilder {
     return variable;
   }
 
-  private buffer(name: string, shape: number[], value: number): tf.Variable {
-    const variable = tf.tidy(() => tf.variable(tf.fill(shape, value), false));
+  /** A saved, untrained variable filled with one value or the given values. */
+  buffer(name: string, shape: number[], value: number | Float32Array): tf.Variable {
+    const variable = tf.tidy(() => tf.variable(typeof value === "number" ? tf.fill(shape, value) : tf.tensor(value, shape), false));
     this.buffers.push({ name, variable });
     return variable;
   }
@@ -61,6 +62,11 @@ export class ParamBuilder {
   conv(name: string, k: number, cin: number, cout: number): tf.Variable {
     const std = Math.sqrt(2 / (k * k * cout));
     return this.param(`${name}.kernel`, [k, k, cin, cout], this.fill(k * k * cin * cout, () => std * this.rng.normal()), true);
+  }
+
+  /** A matrix of unit-variance normal draws (e.g. prototypes, whose rows are normalised in the loss). */
+  normal(name: string, shape: number[], decay = true): tf.Variable {
+    return this.param(name, shape, this.fill(shape.reduce((a, b) => a * b, 1), () => this.rng.normal()), decay);
   }
 
   /** A linear layer with PyTorch's default init: uniform in ±1/sqrt(fan_in) for kernel and bias. */

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { batchNorm } from "./batchNorm";
 import { ParamBuilder, conv, globalAvgPool, type BatchNormVars, type ForwardContext } from "./layers";
-import type { Network } from "./network";
+import type { Backbone } from "./network";
 
 interface Block {
   stride: number;
@@ -38,7 +38,7 @@ function applyBlock(x: tf.Tensor4D, blk: Block, ctx: ForwardContext): tf.Tensor4
   return tf.relu(tf.add(y, skip)) as tf.Tensor4D;
 }
 
-export function resnet18(b: ParamBuilder, prefix: string, inChannels: number, width: number): Network {
+export function resnet18(b: ParamBuilder, prefix: string, inChannels: number, width: number): Backbone {
   const widths = [64, 128, 256, 512].map((c) => Math.max(1, Math.round(c * width)));
   const stemConv = b.conv(`${prefix}.stem.conv`, 3, inChannels, widths[0]!);
   const stemBn = b.batchNorm(`${prefix}.stem.bn`, widths[0]!);
@@ -51,12 +51,23 @@ export function resnet18(b: ParamBuilder, prefix: string, inChannels: number, wi
       cin = cout;
     }
   });
+  const forward = (x: tf.Tensor, ctx: ForwardContext, pooled?: tf.Tensor2D[]) => {
+    let h = tf.relu(batchNorm(conv(x as tf.Tensor4D, stemConv, 1), stemBn, ctx)) as tf.Tensor4D;
+    blocks.forEach((blk, i) => {
+      h = applyBlock(h, blk, ctx);
+      // Two blocks per stage: pool after the second.
+      if (i % 2 === 1) pooled?.push(globalAvgPool(h));
+    });
+    return h;
+  };
   return {
     outDim: cin,
-    apply(x, ctx) {
-      let h = tf.relu(batchNorm(conv(x as tf.Tensor4D, stemConv, 1), stemBn, ctx)) as tf.Tensor4D;
-      for (const blk of blocks) h = applyBlock(h, blk, ctx);
-      return globalAvgPool(h);
+    stageNames: widths.map((_, i) => `layer${i + 1}`),
+    apply: (x, ctx) => globalAvgPool(forward(x, ctx)),
+    stages(x, ctx) {
+      const pooled: tf.Tensor2D[] = [];
+      forward(x, ctx, pooled);
+      return pooled;
     },
   };
 }

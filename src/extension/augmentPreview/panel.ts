@@ -220,7 +220,7 @@ export class PreviewPanel implements vscode.Disposable {
       this.configSeed = config.seed;
       this.epochs = Math.max(1, config.train.epochs);
       this.epoch = Math.min(this.epoch, this.epochs - 1);
-      this.fileViews = policyViews(config.augment);
+      this.fileViews = policyViews(config.augment, config.method);
       if (this.draft && !draftDiffers(this.draft, this.fileViews)) this.draft = undefined;
     }
     this.postSettings();

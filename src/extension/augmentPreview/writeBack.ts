@@ -7,7 +7,8 @@
  */
 import { findNodeAtLocation, getNodeValue, modify, parseTree, type Node, type ParseError } from "jsonc-parser";
 import { AUGMENT_PRESETS, type AugmentConfig, type AugmentPreset, type ViewSpec } from "../../core/config/augmentSchema";
-import { PRESETS } from "../../core/augment/presets";
+import { METHOD_PRESETS, PRESETS } from "../../core/augment/presets";
+import { METHODS, type Method } from "../../core/config/schema";
 import { policyViews } from "../../core/augment/views";
 import { jsonEqual, opDefaults } from "./draft";
 
@@ -57,6 +58,13 @@ function rawAugment(root: Node): AugmentConfig {
     throw new WriteBackError(`unknown preset "${augment.preset}"`);
   }
   return augment;
+}
+
+/** The file's method, whose policy applies when the file names none; an unknown one is the config check's to report. */
+function rawMethod(root: Node): Method {
+  const node = findNodeAtLocation(root, ["method"]);
+  const value: unknown = node ? getNodeValue(node) : undefined;
+  return (METHODS as readonly unknown[]).includes(value) ? (value as Method) : "simclr";
 }
 
 /** One unit of indentation. */
@@ -211,7 +219,8 @@ export function writeDraft(text: string, draft: readonly ViewSpec[], f: Formatti
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   const root = parse(text);
   const augment = rawAugment(root);
-  const fileViews = policyViews(augment);
+  const method = rawMethod(root);
+  const fileViews = policyViews(augment, method);
   let after: string;
   let kind: WriteBack["kind"];
   if (jsonEqual(fileViews, draft)) return { text, edits: [], kind: "none" };
@@ -222,7 +231,7 @@ export function writeDraft(text: string, draft: readonly ViewSpec[], f: Formatti
     let views: Json[];
     if (augment.views === undefined && sameShape(fileViews, draft)) {
       // The preset's own terms, with the draft's changes.
-      const preset = structuredClone(PRESETS[(augment.preset ?? "simclr") as AugmentPreset]) as unknown as Json[];
+      const preset = structuredClone(PRESETS[(augment.preset ?? METHOD_PRESETS[method]) as AugmentPreset]) as unknown as Json[];
       views = preset.map((v, i) => {
         const ops = (v.ops as Json[]).map((raw, j) => changedOp(raw, fileViews[i]!.ops[j] as Json, draft[i]!.ops[j] as Json).op);
         return { name: draft[i]!.name, count: draft[i]!.count, ...(v.size !== undefined ? { size: v.size } : {}), ops };
