@@ -16,7 +16,7 @@ import { experimentFromJson } from "./experimentFromJson";
 
 export interface BenchStepOptions {
   backend: BackendName;
-  backbone: "resnet18" | "convnet";
+  backbone: "resnet18" | "convnet" | "vit";
   width: number;
   batch: number;
   size: number;

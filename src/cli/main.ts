@@ -2,10 +2,15 @@
  * ssl-studio: the headless twin of the extension, running the same trainer.
  * Exits non-zero with a one-line reason on failure.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BACKENDS, type BackendName } from "../core/config/schema";
+import { BACKENDS, EVAL_PROTOCOLS, METHODS, type BackendName, type Method } from "../core/config/schema";
+import type { Protocol } from "../protocol/runFiles";
+import { evalCheckpoints } from "./evalCheckpoint";
+import { benchMethods, formatRows } from "./benchMethods";
 import { runPretraining } from "../trainer/pretrain";
+import { describeReport } from "../core/eval/suite";
 import { ProgressView } from "./progressView";
 import { doctor, formatDoctor } from "./doctor";
 import { benchStep } from "./benchStep";
@@ -16,8 +21,10 @@ import { AUGMENT_PRESETS, type AugmentPreset } from "../core/config/augmentSchem
 const USAGE = `usage:
   ssl-studio pretrain <file.ssl.json> [--resume <runDir>] [--backend ${BACKENDS.join("|")}]
   ssl-studio preview <file.ssl.json> [--out grid.png] [--seed N] [--count 8] [--epoch 0] [--scale S] [--backend …]
+  ssl-studio eval <checkpoint|runDir>... [--protocol knn,linear,layers,rotation,collapse] [--json out.json] [--backend …]
   ssl-studio doctor
-  ssl-studio bench step [--backend …] [--backbone resnet18|convnet] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5] [--micro-batch N]
+  ssl-studio bench step [--backend …] [--method simclr|…|mae] [--backbone resnet18|convnet|vit] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5] [--micro-batch N]
+  ssl-studio bench methods [--methods simclr,moco,…] [--epochs 5] [--train 5000] [--out bench-runs] [--backend …]
   ssl-studio bench augment [--backend …] [--preset simclr] [--batch 256] [--sizes 32,96] [--backbone convnet|resnet18] [--width 1] [--no-step]`;
 
 class UsageError extends Error {}
@@ -56,6 +63,7 @@ async function pretrain(args: string[]): Promise<number> {
     `${summary.status}: ${summary.epochsDone}/${summary.epochs} epochs, ${summary.steps} steps, ${summary.wallSeconds.toFixed(0)} s on ${summary.backend}; ` +
       `final loss ${summary.finalLoss?.toFixed(4) ?? "n/a"}; kNN accuracy before ${pct(summary.knnInitial)} → after ${pct(summary.knnFinal)}`,
   );
+  if (summary.finalEval) console.log(`final evaluation: ${describeReport(summary.finalEval)}`);
   return summary.status === "finished" ? 0 : 3;
 }
 
@@ -86,18 +94,32 @@ async function preview(args: string[]): Promise<number> {
   return 0;
 }
 
+async function evalCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { protocol: { type: "string" }, json: { type: "string" }, backend: { type: "string" } } });
+  if (positionals.length === 0) throw new UsageError("eval needs at least one checkpoint or run folder");
+  const protocols = (values.protocol ?? EVAL_PROTOCOLS.join(",")).split(",").map((p) => p.trim());
+  const unknown = protocols.filter((p) => !(EVAL_PROTOCOLS as readonly string[]).includes(p));
+  if (unknown.length) throw new UsageError(`--protocol: unknown ${unknown.join(", ")} (available: ${EVAL_PROTOCOLS.join(", ")})`);
+  const out = await evalCheckpoints({ targets: positionals, protocols: protocols as Protocol[], backend: backendOption(values.backend) }, (line) => console.log(line));
+  if (values.json) fs.writeFileSync(values.json, JSON.stringify(out, null, 2) + "\n");
+  return 0;
+}
+
 async function bench(args: string[]): Promise<number> {
   const [what, ...rest] = args;
   if (what === "augment") return benchAugmentCommand(rest);
-  if (what !== "step") throw new UsageError(`unknown benchmark "${what ?? ""}" (available: step, augment)`);
+  if (what === "methods") return benchMethodsCommand(rest);
+  if (what !== "step") throw new UsageError(`unknown benchmark "${what ?? ""}" (available: step, augment, methods)`);
   const opt = { type: "string" } as const;
-  const { values } = parseArgs({ args: rest, options: { backend: opt, backbone: opt, width: opt, batch: opt, size: opt, warmup: opt, steps: opt, "micro-batch": opt } });
-  const backbone = values.backbone ?? "resnet18";
-  if (backbone !== "resnet18" && backbone !== "convnet") throw new UsageError(`--backbone must be resnet18 or convnet`);
+  const { values } = parseArgs({ args: rest, options: { backend: opt, backbone: opt, width: opt, batch: opt, size: opt, warmup: opt, steps: opt, "micro-batch": opt, method: opt } });
+  const backbone = values.backbone ?? (values.method === "mae" ? "vit" : "resnet18");
+  if (backbone !== "resnet18" && backbone !== "convnet" && backbone !== "vit") throw new UsageError(`--backbone must be resnet18, convnet or vit`);
+  if (values.method !== undefined && !(METHODS as string[]).includes(values.method)) throw new UsageError(`--method must be one of ${METHODS.join(", ")}`);
   await benchStep(
     {
       backend: backendOption(values.backend) ?? "auto",
       backbone,
+      method: values.method as Method | undefined,
       width: numberOption("width", values.width, 1),
       batch: numberOption("batch", values.batch, 128),
       size: numberOption("size", values.size, 32),
@@ -107,6 +129,26 @@ async function bench(args: string[]): Promise<number> {
     },
     (line) => console.log(line),
   );
+  return 0;
+}
+
+async function benchMethodsCommand(args: string[]): Promise<number> {
+  const opt = { type: "string" } as const;
+  const { values } = parseArgs({ args, options: { methods: opt, epochs: opt, train: opt, out: opt, backend: opt } });
+  const methods = values.methods ? values.methods.split(",").map((m) => m.trim()) : [...METHODS];
+  const unknown = methods.filter((m) => !(METHODS as readonly string[]).includes(m));
+  if (unknown.length) throw new UsageError(`--methods: unknown ${unknown.join(", ")} (available: ${METHODS.join(", ")})`);
+  const rows = await benchMethods(
+    {
+      methods: methods as Method[],
+      epochs: intOption("epochs", values.epochs, 5, 1),
+      trainImages: intOption("train", values.train, 5000, 256),
+      out: path.resolve(values.out ?? "bench-runs"),
+      backend: backendOption(values.backend),
+    },
+    (line) => console.log(line),
+  );
+  console.log(formatRows(rows));
   return 0;
 }
 
@@ -145,6 +187,8 @@ async function main(argv: string[]): Promise<number> {
       return pretrain(rest);
     case "preview":
       return preview(rest);
+    case "eval":
+      return evalCommand(rest);
     case "doctor":
       console.log(formatDoctor(await doctor()));
       return 0;

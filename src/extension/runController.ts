@@ -105,7 +105,7 @@ export class RunController {
             const message = run.stopping ? "stopping after the current step…" : formatProgress(m, run.epochs);
             progress.report({ message, increment: pct > shown ? pct - shown : undefined });
             shown = Math.max(shown, pct);
-          } else if (m.type === "eval") {
+          } else if (m.type === "eval" && m.knn !== undefined) {
             progress.report({ message: `epoch ${m.epoch}: kNN ${formatPercent(m.knn)}` });
           }
         };

@@ -93,7 +93,7 @@ export class RunRegistry {
         this.emit({ kind: "progress", run });
         break;
       case "eval":
-        run.lastKnn = { epoch: m.epoch, knn: m.knn };
+        if (m.knn !== undefined) run.lastKnn = { epoch: m.epoch, knn: m.knn };
         this.emit({ kind: "progress", run });
         break;
       case "checkpoint":

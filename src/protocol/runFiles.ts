@@ -2,6 +2,7 @@
  * The files of a run directory (runs/<experiment>/<runId>/), written by the
  * trainer and read by the extension's tree and panels. One type per file row.
  */
+import type { EVAL_PROTOCOLS } from "../core/config/schema";
 
 /** A line of metrics.jsonl: a logged training step or an evaluation. */
 export type MetricRow =
@@ -15,23 +16,48 @@ export type MetricRow =
       /** Seconds since the run (first attempt) started. */
       time: number;
     }
-  | {
+  | ({
       kind: "eval";
       step: number;
       epoch: number;
-      knn: number;
       time: number;
-    };
+    } & EvalReport);
+
+/** Evaluation protocols (the config's eval.protocols / eval.final, `ssl-studio eval --protocol`). */
+export type Protocol = (typeof EVAL_PROTOCOLS)[number];
+
+/** What an evaluation measured; a protocol that did not run leaves its field out. Accuracies are in [0, 1]. */
+export interface EvalReport {
+  /** kNN top-1 on the test split. */
+  knn?: number;
+  /** Linear probes: test accuracy of the learning rate chosen on the held-out part of the train split. */
+  linear?: { fraction: number; trainCount: number; lr: number; valAccuracy: number; accuracy: number }[];
+  /** kNN and linear (all labels) on the features after each backbone stage. */
+  layers?: { stage: string; knn: number; linear: number }[];
+  /** 4-way rotation accuracy of a linear probe (label-free; chance 0.25). */
+  rotation?: number;
+  collapse?: {
+    /** Mean per-dimension std of the L2-normalised embeddings: ~1/sqrt(dim) healthy, 0 collapsed. */
+    std: number;
+    stdRatio: number;
+    effectiveRank: number;
+    dim: number;
+    collapsed: boolean;
+  };
+}
 
 export type RunEventType =
   | "started"
   | "resumed"
+  | "init"
   | "backend"
   | "data"
   | "skipped-image"
   | "checkpoint"
   | "eval"
   | "warning"
+  /** The loss became NaN or infinite; the run stops with its last good checkpoint. */
+  | "diverged"
   | "finished"
   | "stopped"
   | "failed";
@@ -67,6 +93,8 @@ export interface RunSummary {
   knnInitial?: number;
   /** kNN top-1 accuracy (0..1) at the last evaluation. */
   knnFinal?: number;
+  /** Everything the final evaluation measured. */
+  finalEval?: EvalReport;
   trainImages: number;
   skippedImages: number;
   /** Seconds of training, summed over attempts (resumes). */

@@ -2,7 +2,7 @@
  * Messages between the extension host and the trainer child process
  * (child_process.fork IPC). Both sides import these types.
  */
-import type { RunSummary } from "./runFiles";
+import type { EvalReport, RunSummary } from "./runFiles";
 
 /** Extension → trainer. */
 export type HostToTrainer =
@@ -33,7 +33,7 @@ export type TrainerToHost =
       imagesPerSec: number;
       etaSeconds: number;
     }
-  | { type: "eval"; epoch: number; knn: number }
+  | ({ type: "eval"; epoch: number } & EvalReport)
   | { type: "checkpoint"; epoch: number; dir: string }
   | { type: "finished"; summary: RunSummary }
   | { type: "stopped"; summary: RunSummary }

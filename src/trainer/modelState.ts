@@ -16,12 +16,17 @@ export function modelArrays(model: SslModel, optimizer: Optimizer): Promise<Name
   ]);
 }
 
-export function restoreModel(model: SslModel, optimizer: Optimizer, arrays: Map<string, NamedArray>, stepCount: number, dir: string): void {
+/** Every saved variable of the model from a checkpoint's arrays; the optimiser's slots are left alone. */
+export function restoreWeights(model: SslModel, arrays: Map<string, NamedArray>, dir: string): void {
   for (const { name, variable } of savedVariables(model)) {
     const a = arrays.get(name);
     if (!a || a.values.length !== variable.size) throw new Error(`${dir}: checkpoint lacks "${name}" or its shape differs (was the config changed?)`);
     tf.tidy(() => variable.assign(tf.tensor(a.values, variable.shape)));
   }
+}
+
+export function restoreModel(model: SslModel, optimizer: Optimizer, arrays: Map<string, NamedArray>, stepCount: number, dir: string): void {
+  restoreWeights(model, arrays, dir);
   const slots = [...arrays.values()]
     .filter((a) => a.name.startsWith("optimizer/"))
     .map((a) => ({ name: a.name.slice("optimizer/".length), shape: a.shape, values: a.values }));

@@ -11,19 +11,18 @@ import { loadExperiment, parseExperiment, datasetPathFields, ConfigError, type L
 import { selectBackend } from "../core/backend/select";
 import { explainBackendError } from "../core/backend/explainError";
 import { loadDataset } from "../core/data/load";
-import type { ImageDataset } from "../core/data/dataset";
-import { buildModel, disposeModel, type SslModel } from "../core/models/build";
+import { buildModel, disposeModel } from "../core/models/build";
 import { createOptimizer, learningRate } from "../core/optim";
-import { extractFeatures } from "../core/eval/features";
-import { knnAccuracy } from "../core/eval/knn";
+import { describeReport, evaluateModel, runnable } from "../core/eval/suite";
 import { Rng } from "../core/random";
 import { listCheckpoints, loadCheckpointArrays, pruneCheckpoints, saveCheckpoint } from "../core/run/checkpoint";
 import { modelArrays, restoreModel } from "./modelState";
-import type { RunEvent, RunSummary } from "../protocol/runFiles";
+import type { Protocol, RunEvent, RunSummary } from "../protocol/runFiles";
 import type { TrainerToHost } from "../protocol/trainerMessages";
 import { RunDir } from "./runDir";
 import { probeGradients } from "./probe";
 import { trainStep } from "./trainStep";
+import { fixedParams, initFromCheckpoint } from "./initFromCheckpoint";
 
 export interface PretrainOptions {
   experimentFile: string;
@@ -62,23 +61,8 @@ function recordedConfig(exp: LoadedExperiment): Experiment {
   const dir = path.dirname(exp.file);
   const d = { ...exp.config.dataset } as Record<string, unknown>;
   for (const { field, value } of datasetPathFields(exp.config)) d[field] = path.resolve(dir, value);
-  return { ...exp.config, name: exp.name, dataset: d as Experiment["dataset"] };
-}
-
-async function evaluateKnn(model: SslModel, train: ImageDataset, test: ImageDataset, config: Experiment): Promise<number> {
-  const trainFeatures = extractFeatures(model.backbone, train, config.imageSize);
-  const testFeatures = extractFeatures(model.backbone, test, config.imageSize);
-  try {
-    const numClasses = Math.max(...train.labels!, ...test.labels!) + 1;
-    return await knnAccuracy(trainFeatures, train.labels!, testFeatures, test.labels!, {
-      k: config.eval.knnK,
-      temperature: config.eval.knnTemperature,
-      numClasses,
-    });
-  } finally {
-    trainFeatures.dispose();
-    testFeatures.dispose();
-  }
+  const init = exp.config.init && { ...exp.config.init, checkpoint: path.resolve(dir, exp.config.init.checkpoint) };
+  return { ...exp.config, name: exp.name, dataset: d as Experiment["dataset"], ...(init ? { init } : {}) };
 }
 
 export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise<RunSummary> {
@@ -91,12 +75,14 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   const choice = await selectBackend(opts.backend ?? config.backend);
 
   const data = await loadDataset(config, path.dirname(exp.file));
-  const { train, test } = data;
-  const canEvaluate = !!(test?.labels && train.labels);
+  const { train } = data;
 
   const model = buildModel(config, train.channels);
   const optimizer = createOptimizer(config.train.optimizer, { momentum: config.train.momentum, weightDecay: config.train.weightDecay });
   probeGradients(model, train, config, choice.backend);
+  const fixed = fixedParams(config.init);
+  // A resumed run has its weights in its own checkpoint.
+  const init = !opts.resumeRunDir && config.init ? initFromCheckpoint(model, config.init, train, config) : undefined;
 
   const batchSize = Math.min(config.train.batchSize, train.count);
   const stepsPerEpoch = Math.floor(train.count / batchSize);
@@ -151,6 +137,13 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
     run.event("started", `${config.method} on ${train.source}: ${train.count} images ${train.height}x${train.width}x${train.channels}, ${config.train.epochs} epochs of ${stepsPerEpoch} steps (batch ${batchSize})`, {
       experimentFile: exp.file,
     });
+    if (init) {
+      run.event(
+        "init",
+        `backbone initialised from ${init.checkpoint} (${init.loaded} variables; BatchNorm statistics re-estimated on ${init.bnBatches} batches); training ${config.init!.trainable === "batchnorm" ? "only BatchNorm gamma/beta of the backbone, and the heads" : "all weights"}`,
+        { checkpoint: init.checkpoint, trainable: config.init!.trainable },
+      );
+    }
   }
   const skipped = choice.attempts.filter((a) => !a.ok).map((a) => `${a.backend} (${a.detail})`);
   run.event(
@@ -160,7 +153,10 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   );
   for (const s of data.skipped) run.event("skipped-image", `skipped ${s.file}: ${s.reason}`, { file: s.file, reason: s.reason });
   if (data.skipped.length) run.event("data", `${data.skipped.length} unreadable image(s) skipped`, { count: data.skipped.length });
-  if (!canEvaluate) run.event("warning", "no labelled test split: kNN evaluation is skipped");
+  const notRunnable = runnable([...config.eval.protocols, ...config.eval.final], data, model).skipped;
+  const needLabels = [...new Set(notRunnable.filter((p) => p !== "collapse"))];
+  if (needLabels.length) run.event("warning", `no labelled test split: ${needLabels.join(", ")} evaluation is skipped (the rotation proxy and collapse indicators need no labels)`);
+  if (notRunnable.includes("collapse")) run.event("data", `${config.method} has no joint embedding: the collapse indicators are skipped`);
   run.writeSummary(summary);
   emit({
     type: "runStarted",
@@ -180,15 +176,25 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   // The kNN of the current position only: a checkpoint between evaluations has none.
   let knnAt: { step: number; knn: number } | undefined;
 
-  const evaluate = async () => {
-    if (!canEvaluate) return;
-    const knn = await evaluateKnn(model, train, test!, config);
-    knnAt = { step: pos.step, knn };
-    if (pos.epoch === 0) summary.knnInitial = knn;
-    summary.knnFinal = knn;
-    run.metric({ kind: "eval", step: pos.step, epoch: pos.epoch, knn, time: wall() });
-    run.event("eval", `epoch ${pos.epoch}: kNN accuracy ${(knn * 100).toFixed(2)}%`, { epoch: pos.epoch, knn });
-    emit({ type: "eval", epoch: pos.epoch, knn });
+  const evaluate = async (protocols: readonly Protocol[]) => {
+    if (!runnable(protocols, data, model).run.length) return;
+    const report = await evaluateModel(model, data, config, protocols, (p) => log("info", `epoch ${pos.epoch}: evaluating (${p})`));
+    if (report.knn !== undefined) {
+      knnAt = { step: pos.step, knn: report.knn };
+      if (pos.epoch === 0) summary.knnInitial = report.knn;
+      summary.knnFinal = report.knn;
+    }
+    run.metric({ kind: "eval", step: pos.step, epoch: pos.epoch, time: wall(), ...report });
+    run.event("eval", `epoch ${pos.epoch}: ${describeReport(report)}`, { epoch: pos.epoch, ...report });
+    if (report.collapse?.collapsed) {
+      run.event(
+        "warning",
+        `epoch ${pos.epoch}: the embeddings have collapsed (std ${report.collapse.std.toFixed(4)}, healthy ~${(1 / Math.sqrt(report.collapse.dim)).toFixed(4)}; effective rank ${report.collapse.effectiveRank.toFixed(1)} of ${report.collapse.dim}): check the learning rate, the augmentations and the method's anti-collapse settings`,
+        { epoch: pos.epoch, ...report.collapse },
+      );
+    }
+    emit({ type: "eval", epoch: pos.epoch, ...report });
+    return report;
   };
 
   const checkpoint = async () => {
@@ -218,7 +224,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
 
   try {
     if (pos.step === 0) {
-      await evaluate();
+      await evaluate(config.eval.protocols);
       await checkpoint(); // epoch 0: a resume point and the random-init baseline
     }
     let stepTime = 0;
@@ -229,11 +235,14 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
         const indices = order.subarray(pos.batch * batchSize, (pos.batch + 1) * batchSize);
         const lr = learningRate(pos.step, schedule);
         const progress = { step: pos.step, totalSteps, epoch: pos.epoch, stepsPerEpoch };
-        const loss = trainStep(model, optimizer, train, indices, progress, lr, config);
+        const loss = trainStep(model, optimizer, train, indices, progress, lr, config, fixed);
         lastLoss = (await loss.data())[0]!;
         loss.dispose();
         if (!Number.isFinite(lastLoss)) {
-          throw new Error(`loss became ${lastLoss} at epoch ${pos.epoch}, step ${pos.step}; the last good checkpoint is kept (lower train.lr?)`);
+          const good = listCheckpoints(run.checkpointsDir).pop();
+          const message = `loss became ${lastLoss} at epoch ${pos.epoch + 1}, step ${pos.step + 1}: training stopped; the last good checkpoint is ${good ? good.dir : "none"} (lower train.lr, or resume from it with --resume)`;
+          run.event("diverged", message, { loss: String(lastLoss), step: pos.step + 1, checkpoint: good?.dir });
+          throw new Error(message);
         }
         pos = { ...pos, batch: pos.batch + 1, step: pos.step + 1 };
         const seconds = (Date.now() - started) / 1000;
@@ -263,7 +272,8 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
       }
       pos = { ...pos, epoch: pos.epoch + 1, batch: 0 };
       const last = pos.epoch === config.train.epochs;
-      if (last || pos.epoch % config.eval.every === 0) await evaluate();
+      if (last) summary.finalEval = await evaluate(config.eval.final);
+      else if (pos.epoch % config.eval.every === 0) await evaluate(config.eval.protocols);
       if (last || pos.epoch % config.checkpoint.every === 0) await checkpoint();
     }
     const done = finish("finished");

@@ -60,7 +60,7 @@ export function gradientCache(model: SslModel, views: tf.Tensor4D[], chunk: numb
   // Pass 1, no tape: the outputs of the whole batch. Its BatchNorm statistics are dropped; pass 2 makes them again.
   const outputs: Outputs = tf.tidy(() => {
     const parts = starts.map((s) => {
-      const ctx: ForwardContext = { training: true, updates: [] };
+      const ctx: ForwardContext = { training: true, updates: [], rowOffset: s };
       const out = model.method.forward(sliceViews(s), ctx, progress);
       tf.dispose(ctx.updates.map((u) => u.value));
       return out;
@@ -81,7 +81,7 @@ export function gradientCache(model: SslModel, views: tf.Tensor4D[], chunk: numb
 
   // Pass 2: each chunk again with a tape, seeded with its slice of dLoss/dOutputs; gradients summed over chunks.
   for (const s of starts) {
-    const ctx: ForwardContext = { training: true, updates: [] };
+    const ctx: ForwardContext = { training: true, updates: [], rowOffset: s };
     const { value, grads } = tf.variableGrads(() => {
       const out = model.method.forward(sliceViews(s), ctx, progress);
       return tf.addN(names.map((k, i) => tf.sum(tf.mul(out[k]!, sliceRows(dOut[i]!, s))))) as tf.Scalar;

@@ -62,3 +62,15 @@ test("the editor schema requires only fields without a default", () => {
   assert.equal(schema.properties.train!.required, undefined);
   assert.ok(JSON.stringify(schema).includes("Chen et al. 2020"));
 });
+
+test("a recipe fills its published values under the file's own", () => {
+  const { config, issues } = parseExperiment(`{ ${embedded}, "recipe": "mocov2-cifar-hpt", "train": { "epochs": 5 }, "moco": { "queueSize": 4096 } }`, "x.ssl.json");
+  assert.deepEqual(issues, []);
+  assert.equal(config!.method, "moco");
+  assert.deepEqual([config!.train.batchSize, config!.train.lr, config!.train.optimizer, config!.moco.momentum, config!.moco.temperature], [512, 0.4, "sgd", 0.999, 0.2]);
+  assert.equal(config!.moco.queueSize, 4096, "the file overrides the recipe");
+  assert.equal(config!.train.epochs, 5);
+  assert.equal(config!.model.backbone, "resnet18");
+  const unknown = parseExperiment(`{ ${embedded}, "recipe": "moco-imagenet" }`, "x.ssl.json");
+  assert.match(unknown.issues.find((i) => i.field === "recipe")!.message, /must be "mocov2-cifar-hpt"/);
+});

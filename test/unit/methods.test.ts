@@ -12,17 +12,15 @@ import { parseExperiment } from "../../src/core/config/load";
 import type { Experiment, Method } from "../../src/core/config/schema";
 import { loadDataset } from "../../src/core/data/load";
 import type { ImageDataset } from "../../src/core/data/dataset";
-import { buildModel, disposeModel, savedVariables, type SslModel } from "../../src/core/models/build";
-import type { ForwardContext } from "../../src/core/models/layers";
+import { buildModel, disposeModel } from "../../src/core/models/build";
 import { createOptimizer } from "../../src/core/optim";
 import { augmentBatch, viewInstances } from "../../src/core/augment";
 import { cosineMomentum } from "../../src/core/methods/ema";
 import { teacherTemperature } from "../../src/core/methods/dino";
 import { PROTOTYPES } from "../../src/core/methods/swav";
-import { gradientCache, trainStep } from "../../src/trainer/trainStep";
+import { trainStep } from "../../src/trainer/trainStep";
 
 const JOINT: Method[] = ["simclr", "moco", "byol", "simsiam", "barlowtwins", "vicreg", "swav", "dino"];
-const progress = (step: number, epoch = 0) => ({ step, totalSteps: 20, epoch, stepsPerEpoch: 10 });
 
 function tinyConfig(method: Method, extra: object = {}): Experiment {
   const { config, issues } = parseExperiment(
@@ -54,8 +52,8 @@ function views(config: Experiment, d: ImageDataset, n: number, seed = 1): tf.Ten
   return augmentBatch(d, Int32Array.from({ length: n }, (_, i) => i), { seed, epoch: 0, epochs: 1 }, viewInstances(config)).views;
 }
 
-const values = (model: SslModel, name: string) => Float32Array.from(savedVariables(model).find((v) => v.name === name)!.variable.dataSync());
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
+import { maxAbsDiff } from "./pixels";
+import { assertGradientCacheMatchesTape, assertTrainsWithoutLeaks, progress, values } from "./methodChecks";
 
 for (const method of JOINT) {
   test(`${method}: trains on real views with finite losses, moves its weights, leaks nothing`, async () => {
@@ -63,16 +61,7 @@ for (const method of JOINT) {
     const config = tinyConfig(method);
     const model = buildModel(config, d.channels);
     const optimizer = createOptimizer("sgd", { momentum: 0.9, weightDecay: 0 });
-    const first = values(model, "backbone.conv1.kernel");
-    trainStep(model, optimizer, d, Int32Array.from({ length: 8 }, (_, i) => i), progress(0), 0.05, config).dispose(); // creates the optimiser slots
-    const before = tf.memory().numTensors;
-    for (let s = 1; s < 3; s++) {
-      const loss = trainStep(model, optimizer, d, Int32Array.from({ length: 8 }, (_, i) => i + 8 * s), progress(s), 0.05, config);
-      assert.ok(Number.isFinite(loss.dataSync()[0]!), `step ${s}: loss ${loss.dataSync()[0]}`);
-      loss.dispose();
-    }
-    assert.equal(tf.memory().numTensors, before, "no tensor survives a step");
-    assert.ok(maxAbsDiff(first, values(model, "backbone.conv1.kernel")) > 0, "the backbone learns");
+    assertTrainsWithoutLeaks(model, optimizer, d, config);
     disposeModel(model);
     optimizer.dispose();
   });
@@ -82,24 +71,8 @@ for (const method of JOINT) {
     const config = tinyConfig(method);
     const model = buildModel(config, d.channels);
     const vs = views(config, d, 8);
-    const p = progress(3);
-    const reference = tf.variableGrads(() => {
-      const parts = [0, 4].map((s) => {
-        const ctx: ForwardContext = { training: true, updates: [] };
-        const out = model.method.forward(vs.map((v) => tf.slice(v, [s], [4])), ctx, p);
-        tf.dispose(ctx.updates.map((u) => u.value));
-        return out;
-      });
-      return model.method.objective(Object.fromEntries(Object.keys(parts[0]!).map((k) => [k, tf.concat(parts.map((o) => o[k]!))])), p);
-    }, model.vars.params.map((q) => q.variable));
-    const cached = gradientCache(model, vs, 4, model.vars.params, p);
-    assert.ok(Math.abs(cached.loss.dataSync()[0]! - reference.value.dataSync()[0]!) < 1e-4 * Math.max(1, Math.abs(reference.value.dataSync()[0]!)));
-    assert.deepEqual(Object.keys(cached.grads).sort(), Object.keys(reference.grads).sort());
-    for (const name of Object.keys(reference.grads)) {
-      const scale = Math.max(1e-6, ...Array.from(reference.grads[name]!.dataSync(), Math.abs));
-      assert.ok(maxAbsDiff(cached.grads[name]!.dataSync(), reference.grads[name]!.dataSync()) / scale < 1e-3, `${method}: gradient of ${name}`);
-    }
-    tf.dispose([cached.loss, reference.value, ...Object.values(cached.grads), ...Object.values(reference.grads), ...Object.values(cached.outputs), ...vs]);
+    assertGradientCacheMatchesTape(model, vs, progress(3));
+    tf.dispose(vs);
     disposeModel(model);
   });
 }

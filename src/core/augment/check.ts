@@ -20,6 +20,10 @@ const METHOD_VIEWS: Record<Experiment["method"], { min: number; max: number }> =
   vicreg: { min: 2, max: 2 },
   swav: { min: 2, max: Infinity },
   dino: { min: 2, max: Infinity },
+  mae: { min: 1, max: 1 },
+  rotnet: { min: 1, max: 1 },
+  jigsaw: { min: 1, max: 1 },
+  colorization: { min: 1, max: 1 },
 };
 
 export function policyIssues(config: Experiment): PolicyIssue[] {

@@ -117,4 +117,8 @@ export const METHOD_PRESETS: Record<Method, AugmentPreset> = {
   vicreg: "byol",
   swav: "swav",
   dino: "dino",
+  mae: "crop",
+  rotnet: "crop",
+  jigsaw: "crop",
+  colorization: "crop",
 };

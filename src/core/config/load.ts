@@ -10,7 +10,9 @@ import { parseTree, findNodeAtLocation, printParseErrorCode, type ParseError, ty
 import { Value, type ValueError } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
 import { policyIssues } from "../augment/check";
+import { modelIssues } from "./modelCheck";
 import { discriminatorOf, fillDefaults, variantFor } from "./defaults";
+import { applyRecipe } from "./recipes";
 import { ExperimentSchema, type Experiment } from "./schema";
 
 export interface ConfigIssue {
@@ -147,6 +149,7 @@ function schemaIssues(value: unknown, text: string, root: Node | undefined): Con
 function semanticIssues(config: Experiment, text: string, root: Node | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const { path: segments, message } of policyIssues(config)) issues.push(issueAt(text, root, segments, message));
+  for (const { path: segments, message } of modelIssues(config)) issues.push(issueAt(text, root, segments, message));
   if (config.augment.preset !== undefined && config.augment.views !== undefined) {
     issues.push(issueAt(text, root, ["augment", "preset"], "give either a preset or views, not both (views replace the preset)"));
   }
@@ -185,11 +188,11 @@ export function datasetPathFields(config: Experiment): { field: string; value: s
 
 function pathIssues(config: Experiment, file: string, text: string, root: Node | undefined): ConfigIssue[] {
   const dir = path.dirname(file);
-  return datasetPathFields(config)
+  const paths = datasetPathFields(config).map((f) => ({ at: ["dataset", f.field], value: f.value }));
+  if (config.init) paths.push({ at: ["init", "checkpoint"], value: config.init.checkpoint });
+  return paths
     .filter((f) => !fs.existsSync(path.resolve(dir, f.value)))
-    .map((f) =>
-      issueAt(text, root, ["dataset", f.field], `path does not exist: ${path.resolve(dir, f.value)}`),
-    );
+    .map((f) => issueAt(text, root, f.at, `path does not exist: ${path.resolve(dir, f.value)}`));
 }
 
 /**
@@ -218,7 +221,7 @@ export function parseExperiment(
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return { issues: [issueAt(text, root, [], "the experiment must be a JSON object")] };
   }
-  const withDefaults = fillDefaults(ExperimentSchema, raw);
+  const withDefaults = fillDefaults(ExperimentSchema, applyRecipe(raw as Record<string, unknown>));
   const issues = schemaIssues(withDefaults, text, root);
   if (issues.length) return { issues };
   const config = withDefaults as Experiment;

@@ -78,6 +78,40 @@ export const METHOD_SCHEMAS = {
     },
     "DINO settings (Caron et al. 2021, Emerging Properties in Self-Supervised Vision Transformers): self-distillation with a centred, sharpened EMA teacher; multi-crop.",
   ),
+  mae: Obj(
+    {
+      maskRatio: Num(0.75, "Fraction of each image's patches hidden from the encoder; round((1 − maskRatio) · patches) stay visible (MAE: 0.75).", { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+      normPixLoss: Type.Boolean({ default: true, description: "Predict each patch normalised by its own pixel mean and standard deviation (MAE's default: true; it sharpens the representation)." }),
+      decoderDepth: Int(2, "Transformer blocks of the decoder (MAE: 8; the paper's ablation shows 1-2 nearly as good for fine-tuning).", { minimum: 1 }),
+      decoderWidth: Int(64, "Token width of the decoder; a multiple of 4 and of decoderHeads (MAE: 512, lighter than the encoder).", { minimum: 4 }),
+      decoderHeads: Int(2, "Attention heads of the decoder (MAE: 16, i.e. 32 per head; 2 keeps 32 per head at width 64).", { minimum: 1 }),
+    },
+    "MAE settings (He et al. 2022, Masked Autoencoders Are Scalable Vision Learners): the encoder sees a random quarter of the patches, a light decoder reconstructs the pixels of the rest. Needs model.backbone \"vit\"; one view per image.",
+  ),
+  rotnet: Obj(
+    {
+      headHidden: Int(0, "Hidden units of the rotation classifier on the pooled backbone features; 0: a linear classifier (Gidaris et al. 2018 classify from the network's last, pooled features).", { minimum: 0 }),
+    },
+    "RotNet settings (Gidaris et al. 2018, Unsupervised Representation Learning by Predicting Image Rotations): each image is shown rotated by 0, 90, 180 and 270 degrees, all four in the batch, and the network tells which. One view per image.",
+  ),
+  jigsaw: Obj(
+    {
+      permutations: Int(100, "Size P of the permutation set, the classes of the puzzle, chosen greedily for maximal Hamming distance and fixed by the seed (Noroozi & Favaro 2016 compare sets of 100 and 1000; 1000 in their final model, a harder task).", { minimum: 2, maximum: 362880 }),
+      gap: Num(0.15, "Fraction of a cell's side each tile gives up: tiles are (1 − gap) of the cell, at a random offset in it, so neighbouring tiles share no edge (Noroozi & Favaro: 64-pixel tiles in 75-pixel cells, 0.15).", { minimum: 0, maximum: 0.9 }),
+      normalizeTiles: Type.Boolean({ default: true, description: "Normalise each tile to zero mean and unit variance on its own, so low-level statistics cannot place it (Noroozi & Favaro: true)." }),
+      headHidden: Int(1024, "Hidden units of the MLP over the 9 concatenated tile features (Noroozi & Favaro: 4096 on ImageNet).", { minimum: 1 }),
+    },
+    "Jigsaw settings (Noroozi & Favaro 2016, Unsupervised Learning of Visual Representations by Solving Jigsaw Puzzles): the view is cut into 3x3 tiles, shuffled by one of P permutations; the shared backbone embeds each tile and an MLP tells the permutation. One view per image.",
+  ),
+  colorization: Obj(
+    {
+      binSize: Int(10, "Side of the ab quantisation grid; only bins sRGB colours reach are classes (Zhang et al. 2016: 10; 262 in-gamut bins here).", { minimum: 2, maximum: 50 }),
+      neighbours: Int(5, "Soft encoding: each pixel's true ab is spread over this many nearest bins (Zhang et al.: 5).", { minimum: 1, maximum: 36 }),
+      sigma: Num(5, "Width of the Gaussian kernel of the soft encoding, in ab units (Zhang et al.: 5).", { exclusiveMinimum: 0 }),
+      headHidden: Int(256, "Hidden channels of the per-location (1x1 convolution) head on the backbone's last feature map.", { minimum: 1 }),
+    },
+    "Colorization settings (Zhang et al. 2016, Colorful Image Colorization): the network sees the lightness L and predicts each region's ab colours as a distribution over quantised bins. Needs an RGB dataset and a convnet or resnet18 backbone; one view per image.",
+  ),
 };
 
 export type MethodName = keyof typeof METHOD_SCHEMAS;
@@ -92,4 +126,8 @@ export const METHOD_SUMMARIES: Record<MethodName, string> = {
   vicreg: "variance-invariance-covariance regularisation (Bardes et al. 2022)",
   swav: "online clustering, swapped Sinkhorn codes, multi-crop (Caron et al. 2020)",
   dino: "self-distillation with a centred EMA teacher, multi-crop (Caron et al. 2021)",
+  mae: "masked autoencoder: reconstruct the pixels of hidden patches, ViT only (He et al. 2022)",
+  rotnet: "pretext task: classify the rotation (0/90/180/270 degrees) of each image (Gidaris et al. 2018)",
+  jigsaw: "pretext task: tell which permutation shuffled the 3x3 tiles of the image (Noroozi & Favaro 2016)",
+  colorization: "pretext task: predict the colours (ab bins) from the lightness, RGB datasets only (Zhang et al. 2016)",
 };

@@ -5,6 +5,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { AugmentSchema } from "./augmentSchema";
+import { RECIPE_NAMES } from "./recipes";
 import { METHODS, METHOD_SCHEMAS, METHOD_SUMMARIES, type MethodName } from "./methodSchema";
 
 export { METHODS };
@@ -24,8 +25,17 @@ const Obj = <T extends Record<string, TSchema>>(props: T, description: string) =
   Type.Object(props, { description, additionalProperties: false, default: {} });
 
 export const BACKENDS = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
-export const BACKBONES = ["resnet18", "convnet"] as const;
+export const BACKBONES = ["resnet18", "convnet", "vit"] as const;
 export const OPTIMIZERS = ["sgd", "lars", "adam"] as const;
+/** Evaluation protocols, by the name configs and `ssl-studio eval --protocol` use. */
+export const EVAL_PROTOCOLS = ["knn", "linear", "layers", "rotation", "collapse"] as const;
+const PROTOCOLS_HELP =
+  "knn: weighted kNN on backbone features (needs labels). linear: linear probes at the label fractions (needs labels). layers: kNN and a linear probe on the features after each backbone stage (needs labels). rotation: SelfAugment's label-free proxy, a linear 4-way rotation probe. collapse: per-dimension std and effective rank of the method's embeddings.";
+const Protocols = (def: readonly string[], when: string) =>
+  Type.Array(
+    Type.Union(EVAL_PROTOCOLS.map((p) => Type.Literal(p))),
+    { default: [...def], uniqueItems: true, description: `Protocols run ${when}. ${PROTOCOLS_HELP}` },
+  );
 
 const Embedded = Type.Object(
   {
@@ -81,6 +91,15 @@ export const ExperimentSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
     name: Type.Optional(Str("Experiment name, used for the runs folder. Defaults to the file name without .ssl.json.")),
+    recipe: Type.Optional(
+      Type.Union(
+        RECIPE_NAMES.map((n) => Type.Literal(n)),
+        {
+          description:
+            "Start from a published recipe; the file's own fields override it. mocov2-cifar-hpt: MoCo v2 on CIFAR-10 as in Reed et al. 2022 (HPT), table 2.4: ResNet-18, batch 512, queue 65536, momentum 0.999, SGD lr 0.4, temperature 0.2.",
+        },
+      ),
+    ),
     method: OneOf(
       METHODS,
       "simclr",
@@ -106,7 +125,7 @@ export const ExperimentSchema = Type.Object(
     }),
     model: Obj(
       {
-        backbone: OneOf(BACKBONES, "resnet18", "resnet18: ResNet-18 adapted to small images (3x3 stem, no max-pool), as in SimCLR's CIFAR experiments. convnet: a 4-stage ConvNet for quick runs."),
+        backbone: OneOf(BACKBONES, "resnet18", "resnet18: ResNet-18 adapted to small images (3x3 stem, no max-pool), as in SimCLR's CIFAR experiments. convnet: a 4-stage ConvNet for quick runs. vit: a small Vision Transformer (settings in model.vit); MAE needs it."),
         width: Num(1, "Width multiplier on the channel counts (ResNet-18: 64-128-256-512 at width 1).", {
           exclusiveMinimum: 0,
           maximum: 4,
@@ -115,10 +134,43 @@ export const ExperimentSchema = Type.Object(
           minimum: 1,
         }),
         projectorOut: Int(128, "Output dimension of the projection head (SimCLR: 128).", { minimum: 1 }),
+        vit: Obj(
+          {
+            patchSize: Int(4, "Side p of the square patches; it must divide the image size (and every view's size). 4 gives 7x7 patches at 28 px, 8x8 at 32 px (ViT-B/16 at 224 px has 14x14).", { minimum: 1 }),
+            depth: Int(6, "Transformer blocks (ViT-B: 12).", { minimum: 1 }),
+            dim: Int(128, "Token width D; a multiple of 4 (2D sin-cos position embeddings) and of heads (ViT-B: 768).", { minimum: 4 }),
+            heads: Int(4, "Attention heads; they divide dim (ViT-B: 12, i.e. 64 per head).", { minimum: 1 }),
+            mlpRatio: Num(4, "Hidden width of each block's MLP as a multiple of dim (ViT: 4).", { exclusiveMinimum: 0 }),
+            pool: OneOf(["mean", "cls"] as const, "mean", "Image feature for evaluation and the heads: mean: the mean of the patch tokens (no CLS token); cls: a learned CLS token's output (as MAE's linear probe)."),
+          },
+          "Vision Transformer settings (model.backbone \"vit\"): MAE's design (fixed 2D sin-cos position embeddings, pre-norm blocks, final LayerNorm) at a size for 28-32 px images. model.width does not apply to it.",
+        ),
       },
       "Backbone and projection head. Evaluation uses the backbone output (before the head).",
     ),
     ...METHOD_SCHEMAS,
+    init: Type.Optional(
+      Type.Object(
+        {
+          checkpoint: Str(
+            "A checkpoint folder (runs/<experiment>/<run>/checkpoints/<n>) or a run folder (its last checkpoint), relative to the experiment file. Its backbone weights start this run.",
+          ),
+          trainable: OneOf(
+            ["all", "batchnorm"] as const,
+            "all",
+            "all: train every weight. batchnorm: train only the backbone's BatchNorm gamma/beta (and the method's new heads), the cheapest adaptation in Reed et al.'s HPT.",
+          ),
+          bnBatches: Int(50, "Batches of the new training data used to re-estimate the backbone's BatchNorm statistics before training (0 = keep the checkpoint's).", {
+            minimum: 0,
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Hierarchical pretraining (Reed et al. 2022, Self-Supervised Pretraining Improves Self-Supervised Pretraining): start from another run's backbone instead of random weights; about 5k steps are enough.",
+        },
+      ),
+    ),
     augment: AugmentSchema,
     train: Obj(
       {
@@ -151,8 +203,15 @@ export const ExperimentSchema = Type.Object(
         knnTemperature: Num(0.07, "Temperature of the kNN vote weights exp(sim/T) (Wu et al. 2018: 0.07).", {
           exclusiveMinimum: 0,
         }),
+        protocols: Protocols(["knn", "collapse"], "every `every` epochs and at epoch 0"),
+        final: Protocols(["knn", "linear", "layers", "rotation", "collapse"], "at the end of training"),
+        linearFractions: Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 1 }), {
+          default: [0.01, 0.1, 1],
+          minItems: 1,
+          description: "Label fractions of the linear probe, class-balanced (semi-supervised protocol of SimCLR: 1% and 10%; 1 = all labels). The learning rate is chosen on a held-out 10% of the train split, never on test.",
+        }),
       },
-      "kNN evaluation on the labelled test split: cosine similarity on backbone features, temperature-weighted votes.",
+      "Evaluation of the frozen backbone on a schedule: kNN (cosine, temperature-weighted votes; Wu et al. 2018), linear probes, per-stage probes, the rotation proxy (Reed et al. 2021) and collapse indicators.",
     ),
     checkpoint: Obj(
       {

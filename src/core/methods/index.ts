@@ -8,7 +8,11 @@ import { simsiam } from "./simsiam";
 import { barlowtwins, vicreg } from "./redundancyReduction";
 import { swav } from "./swav";
 import { dino } from "./dino";
+import { mae } from "./mae";
+import { rotnet } from "./rotnet";
+import { jigsaw } from "./jigsaw";
+import { colorization } from "./colorization";
 
-export const METHOD_FACTORIES: Record<MethodName, MethodFactory> = { simclr, moco, byol, simsiam, barlowtwins, vicreg, swav, dino };
+export const METHOD_FACTORIES: Record<MethodName, MethodFactory> = { simclr, moco, byol, simsiam, barlowtwins, vicreg, swav, dino, mae, rotnet, jigsaw, colorization };
 
 export type { SslMethod, StepProgress, Outputs } from "./method";

@@ -23,6 +23,7 @@ export function batchNorm(x: tf.Tensor, bn: BatchNormVars, ctx: ForwardContext):
   if (!ctx.training) return tf.batchNorm(x, bn.runningMean, bn.runningVar, bn.beta, bn.gamma, EPS);
   const channels = x.shape[x.rank - 1]!;
   const rows = x.size / channels;
+  const momentum = ctx.bnMomentum ?? MOMENTUM;
   const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, gamma, beta] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
@@ -35,8 +36,8 @@ export function batchNorm(x: tf.Tensor, bn: BatchNormVars, ctx: ForwardContext):
     const xhat = tf.mul(centered, invStd) as tf.Tensor2D;
     const unbiased = tf.mul(variance, rows / Math.max(rows - 1, 1));
     ctx.updates.push(
-      { variable: bn.runningMean, value: tf.keep(tf.reshape(tf.add(tf.mul(bn.runningMean, 1 - MOMENTUM), tf.mul(mean, MOMENTUM)), [channels])) },
-      { variable: bn.runningVar, value: tf.keep(tf.reshape(tf.add(tf.mul(bn.runningVar, 1 - MOMENTUM), tf.mul(unbiased, MOMENTUM)), [channels])) },
+      { variable: bn.runningMean, value: tf.keep(tf.reshape(tf.add(tf.mul(bn.runningMean, 1 - momentum), tf.mul(mean, momentum)), [channels])) },
+      { variable: bn.runningVar, value: tf.keep(tf.reshape(tf.add(tf.mul(bn.runningVar, 1 - momentum), tf.mul(unbiased, momentum)), [channels])) },
     );
     save([xhat, invStd, gamma!, ones]);
     return {

@@ -3,9 +3,10 @@ import type { Experiment } from "../config/schema";
 import { METHOD_FACTORIES, type SslMethod } from "../methods";
 import { Rng } from "../random";
 import { ParamBuilder } from "./layers";
-import type { Backbone } from "./network";
+import { withInput, type Backbone } from "./network";
 import { resnet18 } from "./resnet18";
 import { convnet } from "./convnet";
+import { vit } from "./vit";
 
 export interface SslModel {
   /** What evaluation and transfer use. */
@@ -18,21 +19,22 @@ export interface SslModel {
 }
 
 export function makeBackbone(model: Experiment["model"], b: ParamBuilder, prefix: string, inChannels: number): Backbone {
+  if (model.backbone === "vit") return vit(b, prefix, inChannels, model.vit);
   return (model.backbone === "resnet18" ? resnet18 : convnet)(b, prefix, inChannels, model.width);
 }
 
 export function buildModel(config: Experiment, inChannels: number): SslModel {
   const vars = new ParamBuilder(Rng.derive(config.seed, "init"));
   const state = new ParamBuilder(Rng.derive(config.seed, "state"));
-  const backbone = makeBackbone(config.model, vars, "backbone", inChannels);
-  const method = METHOD_FACTORIES[config.method]({
-    config,
-    backbone,
-    vars,
-    state,
-    inChannels,
-    makeBackbone: (b, prefix) => makeBackbone(config.model, b, prefix, inChannels),
-  });
+  const factory = METHOD_FACTORIES[config.method];
+  // A method may feed its backbone something else than the images (colorization: lightness only).
+  const input = factory.input?.(config, inChannels);
+  const make = (b: ParamBuilder, prefix: string) => {
+    const net = makeBackbone(config.model, b, prefix, input?.channels ?? inChannels);
+    return input ? withInput(net, input.transform) : net;
+  };
+  const backbone = make(vars, "backbone");
+  const method = factory({ config, backbone, vars, state, inChannels, makeBackbone: make });
   return { backbone, method, vars, state };
 }
 

@@ -27,6 +27,7 @@ export function convnet(b: ParamBuilder, prefix: string, inChannels: number, wid
     outDim: cin,
     stageNames: stages.map((_, i) => `conv${i + 1}`),
     apply: (x, ctx) => globalAvgPool(forward(x, ctx)),
+    featureMap: (x, ctx) => forward(x, ctx),
     stages(x, ctx) {
       const pooled: tf.Tensor2D[] = [];
       forward(x, ctx, pooled);

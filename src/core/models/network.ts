@@ -17,4 +17,26 @@ export interface Backbone extends Network {
   stageNames: string[];
   /** Globally average-pooled features after each stage, in `stageNames` order. */
   stages(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D[];
+  /**
+   * The last stage's features before pooling, [N, h, w, outDim] (stride 8 in
+   * the convnet and the small-image ResNet-18): what dense heads read
+   * (colorization). `apply` is its global average. Absent in backbones
+   * without a spatial map.
+   */
+  featureMap?(x: tf.Tensor, ctx: ForwardContext): tf.Tensor4D;
+}
+
+/**
+ * The same backbone (same variables) on transformed input: colorization's
+ * network sees only the lightness of the images it is given, in training and
+ * in evaluation alike.
+ */
+export function withInput(net: Backbone, transform: (x: tf.Tensor) => tf.Tensor): Backbone {
+  const { featureMap } = net;
+  return {
+    ...net,
+    apply: (x, ctx) => net.apply(transform(x), ctx),
+    stages: (x, ctx) => net.stages(transform(x), ctx),
+    featureMap: featureMap && ((x, ctx) => featureMap.call(net, transform(x), ctx)),
+  };
 }

@@ -64,6 +64,7 @@ export function resnet18(b: ParamBuilder, prefix: string, inChannels: number, wi
     outDim: cin,
     stageNames: widths.map((_, i) => `layer${i + 1}`),
     apply: (x, ctx) => globalAvgPool(forward(x, ctx)),
+    featureMap: (x, ctx) => forward(x, ctx),
     stages(x, ctx) {
       const pooled: tf.Tensor2D[] = [];
       forward(x, ctx, pooled);

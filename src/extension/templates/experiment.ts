@@ -38,6 +38,9 @@ export function experimentTemplate(name: string): string {
 
   // SimCLR (Chen et al. 2020): two augmented views of each image are pulled together
   // and pushed away from the other images in the batch (NT-Xent loss).
+  // Other methods: "moco", "byol", "simsiam", "barlowtwins", "vicreg", "swav", "dino",
+  // "rotnet", "jigsaw", "colorization", "mae"; each has its settings in the object of
+  // its name (e.g. "byol": { "tau": 0.996 }) and its paper's augmentations unless "augment" says otherwise.
   "method": "simclr",
   "seed": 0,
   // "auto" picks the fastest TensorFlow.js backend that loads here; "SSL: Check Environment" shows which.
