@@ -54,7 +54,8 @@ function experiment(method: Method, o: BenchMethodsOptions): object {
     model: vit ? { backbone: "vit", projectorHidden: 256, projectorOut: 64 } : { backbone: "convnet", width: 0.5, projectorHidden: 256, projectorOut: 64 },
     // A queue over most of a 5k-image dataset would hold older keys of the batch's own images.
     moco: { queueSize: 1024 },
-    train: { epochs: o.epochs, batchSize: 256, optimizer: "adam", lr: 0.002, weightDecay: 1e-6, warmupEpochs: 1, logEvery: 10 },
+    // MAE's ViT wants a lower rate and real weight decay (He et al. 2022: AdamW, lr 1.5e-4 x batch/256, decay 0.05).
+    train: { epochs: o.epochs, batchSize: 256, optimizer: "adam", lr: vit ? 0.001 : 0.002, weightDecay: vit ? 0.05 : 1e-6, warmupEpochs: 1, logEvery: 10 },
     // Linear at init and at the end only: evaluations at epoch 0 and after the last epoch.
     eval: { every: o.epochs, protocols: ["knn", "linear"], final: ["knn", "linear", "collapse"], linearFractions: [1] },
     checkpoint: { every: o.epochs, keep: 1 },

@@ -21,6 +21,8 @@ export type MetricRow =
       step: number;
       epoch: number;
       time: number;
+      /** The method's picture of this evaluation (MAE: originals, masked inputs, reconstructions), relative to the run folder. */
+      snapshot?: string;
     } & EvalReport);
 
 /** Evaluation protocols (the config's eval.protocols / eval.final, `ssl-studio eval --protocol`). */

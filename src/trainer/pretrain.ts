@@ -14,6 +14,8 @@ import { loadDataset } from "../core/data/load";
 import { buildModel, disposeModel } from "../core/models/build";
 import { createOptimizer, learningRate } from "../core/optim";
 import { describeReport, evaluateModel, runnable } from "../core/eval/suite";
+import { imageBatch } from "../core/eval/features";
+import { writeSnapshotPng } from "../core/methods/snapshotGrid";
 import { Rng } from "../core/random";
 import { listCheckpoints, loadCheckpointArrays, pruneCheckpoints, saveCheckpoint } from "../core/run/checkpoint";
 import { modelArrays, restoreModel } from "./modelState";
@@ -176,6 +178,19 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   // The kNN of the current position only: a checkpoint between evaluations has none.
   let knnAt: { step: number; knn: number } | undefined;
 
+  // Methods with something to show (MAE's reconstructions) save it with every evaluation, on the same images and masks.
+  const saveSnapshot = async (epoch: number): Promise<string | undefined> => {
+    if (!model.method.snapshot) return undefined;
+    const relative = path.join("snapshots", `epoch-${epoch}.png`);
+    const images = imageBatch(data.test ?? train, 0, Math.min(8, (data.test ?? train).count), config.imageSize);
+    try {
+      await writeSnapshotPng(path.join(run.dir, relative), model.method.snapshot(images, config.seed), { scale: 4 });
+    } finally {
+      images.dispose();
+    }
+    return relative;
+  };
+
   const evaluate = async (protocols: readonly Protocol[]) => {
     if (!runnable(protocols, data, model).run.length) return;
     const report = await evaluateModel(model, data, config, protocols, (p) => log("info", `epoch ${pos.epoch}: evaluating (${p})`));
@@ -184,7 +199,8 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
       if (pos.epoch === 0) summary.knnInitial = report.knn;
       summary.knnFinal = report.knn;
     }
-    run.metric({ kind: "eval", step: pos.step, epoch: pos.epoch, time: wall(), ...report });
+    const snapshot = await saveSnapshot(pos.epoch);
+    run.metric({ kind: "eval", step: pos.step, epoch: pos.epoch, time: wall(), ...report, ...(snapshot ? { snapshot } : {}) });
     run.event("eval", `epoch ${pos.epoch}: ${describeReport(report)}`, { epoch: pos.epoch, ...report });
     if (report.collapse?.collapsed) {
       run.event(

@@ -60,3 +60,25 @@ test("a diverging loss stops the run with a clear event and keeps the last good 
   assert.equal(readJson<RunSummary>(path.join(run, "summary.json")).status, "failed");
   assert.ok(fs.existsSync(path.join(run, "checkpoints", "0", "meta.json")));
 });
+
+test("an MAE run saves its reconstructions with every evaluation and skips the collapse indicators", async () => {
+  const dir = tempDir("mae");
+  const file = writeTinyExperiment(dir, "mae", {
+    method: "mae",
+    model: { backbone: "vit", vit: { patchSize: 4, depth: 2, dim: 32, heads: 2 } },
+    train: { epochs: 1, batchSize: 64, optimizer: "adam", lr: 0.001, warmupEpochs: 0 },
+  });
+  const result = await runCli(["pretrain", file], dir);
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  const run = onlyRun(path.join(dir, "runs", "mae"));
+  const evals = readLines<MetricRow>(path.join(run, "metrics.jsonl")).filter((m): m is Extract<MetricRow, { kind: "eval" }> => m.kind === "eval");
+  assert.deepEqual(evals.map((e) => e.snapshot), ["snapshots/epoch-0.png", "snapshots/epoch-1.png"]);
+  for (const e of evals) {
+    const png = fs.readFileSync(path.join(run, e.snapshot!));
+    assert.deepEqual([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(""), "PNG");
+    // 8 rows (images) of 3 columns (original, masked, reconstruction), 16 px at scale 4.
+    assert.ok(png.readUInt32BE(16) >= 3 * 64 && png.readUInt32BE(20) >= 8 * 64, `grid ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
+    assert.equal(e.collapse, undefined);
+  }
+  assert.ok(readLines<RunEvent>(path.join(run, "events.jsonl")).some((e) => /mae has no joint embedding: the collapse indicators are skipped/.test(e.message)));
+});

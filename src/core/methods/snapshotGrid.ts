@@ -3,7 +3,9 @@
  * the snapshot's columns left to right (MAE: original, masked,
  * reconstruction), nearest-neighbour upscaled as the augmentation preview.
  */
-import * as fs from "node:fs/promises";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../run/atomicFile";
 import { composeGrid } from "../augment/previewGrid";
 import type { SnapshotColumn } from "./method";
 
@@ -13,6 +15,8 @@ export async function snapshotPng(columns: SnapshotColumn[], options: { scale?: 
   return (await composeGrid(tiles, options)).png;
 }
 
+/** Written atomically: the checkpoint browser may read it while a run goes on. */
 export async function writeSnapshotPng(file: string, columns: SnapshotColumn[], options: { scale?: number; gap?: number } = {}): Promise<void> {
-  await fs.writeFile(file, await snapshotPng(columns, options));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, await snapshotPng(columns, options));
 }
