@@ -20,7 +20,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { toBytes, type Tile } from "../augment/preview";
 import { Rng } from "../random";
-import { layerNorm, linear, type ForwardContext } from "../models/layers";
+import { layerNorm, dense, type ForwardContext } from "../models/layers";
 import { isVit, patchify, sinCos2d, transformerBlocks, unpatchify } from "../models/vit";
 import type { MethodFactory, SnapshotColumn, SslMethod } from "./method";
 
@@ -131,7 +131,7 @@ export const mae: MethodFactory = ({ config, backbone, vars, inChannels }) => {
     const patches = patchify(x, p);
     const encoded = backbone.encode(patches, grid, ctx, masks.keepRows); // [N, T, D]
     const t = encoded.shape[1];
-    const y = linear(tf.reshape(encoded, [n * t, backbone.outDim]) as tf.Tensor2D, embedLayer);
+    const y = dense(tf.reshape(encoded, [n * t, backbone.outDim]) as tf.Tensor2D, embedLayer);
     const cls = backbone.classToken ? tf.slice(tf.reshape(y, [n, t, width]), [0, 0, 0], [n, 1, width]) : undefined;
     const visible = cls ? (tf.reshape(tf.slice(tf.reshape(y, [n, t, width]), [0, 1, 0], [n, keep, width]), [n * keep, width]) as tf.Tensor2D) : y;
     const mask = tf.tensor2d(masks.mask, [n, l]);
@@ -141,7 +141,7 @@ export const mae: MethodFactory = ({ config, backbone, vars, inChannels }) => {
     const tokens = cls ? tf.concat([cls as tf.Tensor3D, full], 1) : full;
     const tt = tokens.shape[1];
     const h = layerNorm(blocks.apply(tf.reshape(tokens, [n * tt, width]), n, tt), norm);
-    let pred = tf.reshape(linear(h, predLayer), [n, tt, patchDim]) as tf.Tensor3D;
+    let pred = tf.reshape(dense(h, predLayer), [n, tt, patchDim]) as tf.Tensor3D;
     if (cls) pred = tf.slice(pred, [0, 1, 0], [n, l, patchDim]);
     return { pred, patches, mask };
   };

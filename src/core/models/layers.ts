@@ -162,10 +162,6 @@ export function applyUpdates(ctx: ForwardContext): void {
   ctx.updates.length = 0;
 }
 
-export function dense(x: tf.Tensor2D, d: DenseVars): tf.Tensor2D {
-  return tf.add(tf.matMul(x, d.kernel as tf.Tensor2D), d.bias) as tf.Tensor2D;
-}
-
 /** Mean over height and width as an average pool (XNNPACK on wasm; tf.mean over middle axes is a slow generic loop there). */
 export function globalAvgPool(x: tf.Tensor4D): tf.Tensor2D {
   const [b, h, w, c] = x.shape;
@@ -205,12 +201,12 @@ const linearOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 });
 
 /**
- * `dense` whose gradients are plain 2D matMuls of explicitly transposed
- * operands. The wasm backend (tfjs 4.22) runs only a non-transposed 2D
- * matMul on XNNPACK; matMul(dy, W, false, true) and matMul(x, dy, true,
- * false), which tfjs's own matMul gradient uses, fall to a naive loop ~10-20x
- * slower. Same values and gradients as `dense` on every backend.
+ * x · kernel + bias, with gradients that are plain 2D matMuls of explicitly
+ * transposed operands. The wasm backend (tfjs 4.22) runs only a
+ * non-transposed 2D matMul on XNNPACK; matMul(dy, W, false, true) and
+ * matMul(x, dy, true, false), which tfjs's own matMul gradient uses, fall to a
+ * naive loop ~10-20x slower. Same values and gradients on every backend.
  */
-export function linear(x: tf.Tensor2D, d: DenseVars): tf.Tensor2D {
+export function dense(x: tf.Tensor2D, d: DenseVars): tf.Tensor2D {
   return linearOp(x, d.kernel, d.bias);
 }

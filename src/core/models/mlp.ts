@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { batchNorm } from "./batchNorm";
-import { ParamBuilder, dense, type BatchNormVars, type DenseVars } from "./layers";
+import { ParamBuilder, dense, gelu, type BatchNormVars, type DenseVars } from "./layers";
 import type { Network } from "./network";
 
 export interface MlpOptions {
@@ -17,9 +17,6 @@ export interface MlpOptions {
   /** Between layers (DINO's head: gelu). */
   activation?: "relu" | "gelu";
 }
-
-/** GELU, exact form: x · Φ(x). */
-const gelu = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))) as tf.Tensor2D;
 
 /** `dims` = [input, hidden..., output]; layers are named <prefix>.fc1, <prefix>.bn1, ... */
 export function mlp(b: ParamBuilder, prefix: string, dims: number[], opts: MlpOptions = {}): Network {

@@ -19,7 +19,7 @@
  * DINO's `get_intermediate_layers` for linear probes of the last blocks). The
  * last stage equals `apply`.
  *
- * Implementation notes for the wasm backend: linear layers use `linear`
+ * Implementation notes for the wasm backend: linear layers use `dense`
  * (layers.ts), whose gradients stay on the backend's fast non-transposed 2D
  * matMul; attention is a batched matMul over [heads·N, T, dh] (wasm runs
  * batched matMuls in a plain loop: about a fifth of a step at the default
@@ -28,7 +28,7 @@
  * average pool.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { ParamBuilder, gelu, globalAvgPool, layerNorm, linear, type DenseVars, type ForwardContext, type LayerNormVars } from "./layers";
+import { ParamBuilder, gelu, globalAvgPool, layerNorm, dense, type DenseVars, type ForwardContext, type LayerNormVars } from "./layers";
 import type { Backbone } from "./network";
 
 export interface VitOptions {
@@ -128,12 +128,12 @@ function attention(x: tf.Tensor2D, n: number, t: number, heads: number, v: Block
   const dh = d / heads;
   // qkv's output is [q | k | v], each heads × dh, as PyTorch's reshape(B, T, 3, H, dh). Heads and
   // q/k/v go first so q, k and v are contiguous slices: [3, H·N, T, dh], batch order (head, image).
-  const qkv = tf.reshape(tf.transpose(tf.reshape(linear(x, v.qkv), [n, t, 3 * heads, dh]), [2, 0, 1, 3]), [3, heads * n, t, dh]);
+  const qkv = tf.reshape(tf.transpose(tf.reshape(dense(x, v.qkv), [n, t, 3 * heads, dh]), [2, 0, 1, 3]), [3, heads * n, t, dh]);
   const [q, k, val] = tf.split(qkv, 3, 0).map((s) => tf.reshape(s, [heads * n, t, dh]) as tf.Tensor3D);
   const scores = tf.matMul(tf.mul(q!, 1 / Math.sqrt(dh)) as tf.Tensor3D, k!, false, true); // [H·N, T, T]
   const out = tf.matMul(tf.softmax(scores), val!); // [H·N, T, dh]
   const merged = tf.reshape(tf.transpose(tf.reshape(out, [heads, n, t, dh]), [1, 2, 0, 3]), [n * t, d]) as tf.Tensor2D;
-  return linear(merged, v.proj);
+  return dense(merged, v.proj);
 }
 
 /** A stack of pre-norm transformer blocks; apply maps tokens [N·T, D] of N sequences of T. */
@@ -158,7 +158,7 @@ export function transformerBlocks(b: ParamBuilder, prefix: string, depth: number
       let h = x;
       blocks.forEach((v, i) => {
         h = tf.add(h, attention(layerNorm(h, v.norm1), n, t, heads, v));
-        h = tf.add(h, linear(gelu(linear(layerNorm(h, v.norm2), v.fc1)), v.fc2));
+        h = tf.add(h, dense(gelu(dense(layerNorm(h, v.norm2), v.fc1)), v.fc2));
         after?.(i, h);
       });
       return h;
@@ -192,7 +192,7 @@ export function vit(b: ParamBuilder, prefix: string, inChannels: number, options
       pos = tf.tile(pos, [n, 1]);
     }
     const k = rows.shape[0] / n;
-    let x = tf.add(linear(rows, patchEmbed), pos) as tf.Tensor2D;
+    let x = tf.add(dense(rows, patchEmbed), pos) as tf.Tensor2D;
     let t = k;
     if (cls) {
       x = tf.reshape(tf.concat([tf.tile(tf.reshape(cls, [1, 1, dim]), [n, 1, 1]), tf.reshape(x, [n, k, dim])], 1), [n * (k + 1), dim]);
