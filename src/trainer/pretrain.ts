@@ -158,6 +158,9 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   const notRunnable = runnable([...config.eval.protocols, ...config.eval.final], data, model).skipped;
   const needLabels = [...new Set(notRunnable.filter((p) => p !== "collapse"))];
   if (needLabels.length) run.event("warning", `no labelled test split: ${needLabels.join(", ")} evaluation is skipped (the rotation proxy and collapse indicators need no labels)`);
+  if (config.method === "moco" && config.moco.queueSize >= train.count) {
+    run.event("warning", `moco.queueSize ${config.moco.queueSize} is not below the ${train.count} training images: the queue holds older keys of the batch's own images as negatives; use a smaller queue`);
+  }
   if (notRunnable.includes("collapse")) run.event("data", `${config.method} has no joint embedding: the collapse indicators are skipped`);
   run.writeSummary(summary);
   emit({
