@@ -133,7 +133,7 @@ export async function evaluateModel(
   return report;
 }
 
-/** One line for logs and events: "kNN 78.20%, linear 1% 60.1% / 10% 72.3% / 100% 80.2%, ...". */
+/** One line for logs and events, e.g. "kNN 77.20%; linear 1% 64.50% / 10% 76.20% / 100% 80.60%; ...". */
 export function describeReport(r: EvalReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const parts: string[] = [];
