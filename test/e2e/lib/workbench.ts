@@ -159,13 +159,14 @@ export class Workbench {
     await this.page.keyboard.press("Control+P");
     await this.page.locator(".quick-input-box input").waitFor({ state: "visible", timeout: 10_000 });
     await this.page.keyboard.type(relativePath);
-    const rows = this.page.locator(".quick-input-list .monaco-list-row");
     const index = await this.waitFor(`${relativePath} in Quick Open`, async () => {
       const labels = await this.quickInputRows();
       const i = labels.findIndex((l) => l.split(",")[0] === shown);
       return i >= 0 ? i : undefined;
     });
-    await rows.nth(index).click();
+    // The keyboard, not a click: a row below the list's visible part cannot be clicked.
+    for (let i = 0; i < index; i++) await this.page.keyboard.press("ArrowDown");
+    await this.page.keyboard.press("Enter");
     await this.waitFor(`the editor tab of ${base} to be active`, async () => (await this.activeTab()) === base);
   }
 

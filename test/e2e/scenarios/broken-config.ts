@@ -19,7 +19,7 @@ const CASES = [
   },
   {
     name: "unknown-method",
-    text: ["{", '  "method": "byol",', `  "dataset": ${DATASET}`, "}", ""].join("\n"),
+    text: ["{", '  "method": "simclr2",', `  "dataset": ${DATASET}`, "}", ""].join("\n"),
     expect: /unknown-method\.ssl\.json:2: field "method": must be/,
     line: 2,
   },
