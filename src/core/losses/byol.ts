@@ -6,7 +6,7 @@
  * only through the momentum update.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { l2normalize } from "./normalize";
+import { meanCosine } from "./normalize";
 import { stopGradient } from "./stopGradient";
 
 export interface ByolInputs {
@@ -24,10 +24,7 @@ export interface ByolInputs {
 export type ByolParams = Record<string, never>;
 
 /** Mean over the batch of 2 - 2·cos(a_i, b_i). */
-function regression(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
-  const cos = tf.sum(tf.mul(l2normalize(a), l2normalize(b)), 1);
-  return tf.mean(tf.sub(2, tf.mul(2, cos))) as tf.Scalar;
-}
+const regression = (a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar => tf.sub(2, tf.mul(2, meanCosine(a, b))) as tf.Scalar;
 
 export function byol({ p1, p2, t1, t2 }: ByolInputs, _params: ByolParams = {}): tf.Scalar {
   return tf.tidy(() =>

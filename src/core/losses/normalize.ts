@@ -7,3 +7,8 @@ export function l2normalize(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
     return tf.div(x, norm) as tf.Tensor2D;
   });
 }
+
+/** Mean over rows of the cosine similarity of a_i and b_i. */
+export function meanCosine(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.sum(tf.mul(l2normalize(a), l2normalize(b)), 1)) as tf.Scalar);
+}

@@ -6,7 +6,7 @@
  * without negatives or a momentum encoder.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { l2normalize } from "./normalize";
+import { meanCosine } from "./normalize";
 import { stopGradient } from "./stopGradient";
 
 export interface SimSiamInputs {
@@ -22,11 +22,6 @@ export interface SimSiamInputs {
 
 /** SimSiam's loss has no parameters. */
 export type SimSiamParams = Record<string, never>;
-
-/** Mean over the batch of cos(a_i, b_i). */
-function meanCosine(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
-  return tf.mean(tf.sum(tf.mul(l2normalize(a), l2normalize(b)), 1)) as tf.Scalar;
-}
 
 export function simsiam({ p1, p2, z1, z2 }: SimSiamInputs, _params: SimSiamParams = {}): tf.Scalar {
   return tf.tidy(() => {

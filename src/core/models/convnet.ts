@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { batchNorm } from "./batchNorm";
 import { ParamBuilder, conv, globalAvgPool, type ForwardContext } from "./layers";
-import type { Backbone } from "./network";
+import { convBackbone, type Backbone } from "./network";
 
 export function convnet(b: ParamBuilder, prefix: string, inChannels: number, width: number): Backbone {
   const widths = [32, 64, 128, 256].map((c) => Math.max(1, Math.round(c * width)));
@@ -23,15 +23,5 @@ export function convnet(b: ParamBuilder, prefix: string, inChannels: number, wid
     }
     return h;
   };
-  return {
-    outDim: cin,
-    stageNames: stages.map((_, i) => `conv${i + 1}`),
-    apply: (x, ctx) => globalAvgPool(forward(x, ctx)),
-    featureMap: (x, ctx) => forward(x, ctx),
-    stages(x, ctx) {
-      const pooled: tf.Tensor2D[] = [];
-      forward(x, ctx, pooled);
-      return pooled;
-    },
-  };
+  return convBackbone(cin, stages.map((_, i) => `conv${i + 1}`), forward);
 }

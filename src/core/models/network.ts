@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import type { ForwardContext } from "./layers";
+import { globalAvgPool, type ForwardContext } from "./layers";
 
 /** A network as a function of its input; its variables live in a ParamBuilder. */
 export interface Network {
@@ -38,5 +38,27 @@ export function withInput(net: Backbone, transform: (x: tf.Tensor) => tf.Tensor)
     apply: (x, ctx) => net.apply(transform(x), ctx),
     stages: (x, ctx) => net.stages(transform(x), ctx),
     featureMap: featureMap && ((x, ctx) => featureMap.call(net, transform(x), ctx)),
+  };
+}
+
+/**
+ * A convolutional backbone from its forward pass, which returns the last
+ * feature map and, given `pooled`, pushes each stage's pooled features to it.
+ */
+export function convBackbone(
+  outDim: number,
+  stageNames: string[],
+  forward: (x: tf.Tensor, ctx: ForwardContext, pooled?: tf.Tensor2D[]) => tf.Tensor4D,
+): Backbone {
+  return {
+    outDim,
+    stageNames,
+    apply: (x, ctx) => globalAvgPool(forward(x, ctx)),
+    featureMap: (x, ctx) => forward(x, ctx),
+    stages(x, ctx) {
+      const pooled: tf.Tensor2D[] = [];
+      forward(x, ctx, pooled);
+      return pooled;
+    },
   };
 }

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { batchNorm } from "./batchNorm";
 import { ParamBuilder, conv, globalAvgPool, type BatchNormVars, type ForwardContext } from "./layers";
-import type { Backbone } from "./network";
+import { convBackbone, type Backbone } from "./network";
 
 interface Block {
   stride: number;
@@ -60,15 +60,5 @@ export function resnet18(b: ParamBuilder, prefix: string, inChannels: number, wi
     });
     return h;
   };
-  return {
-    outDim: cin,
-    stageNames: widths.map((_, i) => `layer${i + 1}`),
-    apply: (x, ctx) => globalAvgPool(forward(x, ctx)),
-    featureMap: (x, ctx) => forward(x, ctx),
-    stages(x, ctx) {
-      const pooled: tf.Tensor2D[] = [];
-      forward(x, ctx, pooled);
-      return pooled;
-    },
-  };
+  return convBackbone(cin, widths.map((_, i) => `layer${i + 1}`), forward);
 }
