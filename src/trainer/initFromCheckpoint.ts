@@ -51,7 +51,7 @@ export function fixedParams(init: Experiment["init"]): ((paramName: string) => b
 }
 
 /** Running statistics as the plain average of `batches` batches of un-augmented training images (PyTorch's momentum=None). */
-export function reestimateBatchNorm(model: SslModel, data: ImageDataset, size: number, batches: number, batchSize: number): number {
+function reestimateBatchNorm(model: SslModel, data: ImageDataset, size: number, batches: number, batchSize: number): number {
   const count = Math.min(batches, Math.floor(data.count / batchSize));
   for (let k = 0; k < count; k++) {
     const ctx: ForwardContext = { training: true, updates: [], bnMomentum: 1 / (k + 1) };

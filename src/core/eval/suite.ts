@@ -24,7 +24,7 @@ export interface EvalData {
 }
 
 /** Protocols that need labels on both splits, and whether the data has them. */
-export function labelled({ train, test }: EvalData): boolean {
+function labelled({ train, test }: EvalData): boolean {
   return !!(train.labels && test?.labels);
 }
 

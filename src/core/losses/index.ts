@@ -10,4 +10,3 @@ export { barlowtwins } from "./barlowTwins";
 export { vicreg } from "./vicreg";
 export { swav, sinkhorn } from "./swav";
 export { dino, dinoCenter } from "./dino";
-export { stopGradient, detached } from "./stopGradient";
