@@ -5,6 +5,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { AugmentSchema } from "./augmentSchema";
+import { SaliencySchema } from "./saliencySchema";
 import { RECIPE_NAMES } from "./recipes";
 import { METHODS, METHOD_SCHEMAS, METHOD_SUMMARIES, type MethodName } from "./methodSchema";
 
@@ -172,6 +173,7 @@ export const ExperimentSchema = Type.Object(
       ),
     ),
     augment: AugmentSchema,
+    saliency: SaliencySchema,
     train: Obj(
       {
         epochs: Int(100, "Training epochs over the training split.", { minimum: 1 }),
