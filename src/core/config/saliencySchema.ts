@@ -5,6 +5,7 @@
  * computes its results once per image and training looks them up.
  */
 import { Type, type Static } from "@sinclair/typebox";
+import { fillDefaults } from "./defaults";
 
 export const SALIENCY_MAPS = ["hc", "rc", "both"] as const;
 export const SALIENCY_OUTPUTS = ["regions", "mask"] as const;
@@ -68,3 +69,10 @@ export const SaliencySchema = Type.Object(
 export type SaliencyConfig = Static<typeof SaliencySchema>;
 /** The settings that change a result (the cache key); cache placement is not one of them. */
 export type SaliencyParams = Omit<SaliencyConfig, "cache">;
+
+/** The settings with every default filled in: what a config without a saliency section gets. */
+export const defaultSaliencyConfig = (): SaliencyConfig => fillDefaults(SaliencySchema, {}) as SaliencyConfig;
+
+export function saliencyParams({ map, threshold, iterations, scale, output }: SaliencyConfig): SaliencyParams {
+  return { map, threshold, iterations, scale, output };
+}

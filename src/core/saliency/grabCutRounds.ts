@@ -51,7 +51,8 @@ export function grabCutRounds(cv: CV, image: RgbImage, initial: Uint8Array, maxR
       tri.data.set(trimap);
       // GrabCut seeds its colour models with k-means on OpenCV's global RNG: reseed so the same image always gives the same cut.
       cv.setRNGSeed(RNG_SEED);
-      cv.grabCut(img, tri, new cv.Rect(0, 0, width, height), bgd, fgd, 1, cv.GC_INIT_WITH_MASK);
+      const roi = workingRect(trimap, width, height);
+      cv.grabCut(keep(img.roi(roi)), keep(tri.roi(roi)), new cv.Rect(0, 0, roi.width, roi.height), bgd, fgd, 1, cv.GC_INIT_WITH_MASK);
       const cut = new Uint8Array(n);
       for (let p = 0; p < n; p++) cut[p] = tri.data[p] === TRIMAP.foreground || tri.data[p] === TRIMAP.probableForeground ? 1 : 0;
       const next = largestComponent(cv, cut, width, height, keep);
@@ -67,6 +68,32 @@ export function grabCutRounds(cv: CV, image: RgbImage, initial: Uint8Array, maxR
   } finally {
     for (const m of mats) m.delete();
   }
+}
+
+/**
+ * GrabCut only where the object may be: the box around the trimap's possible
+ * object plus a margin of background for its colour model (the authors' code
+ * also cuts within such a box). Outside it everything is background anyway,
+ * and a small object no longer pays for the whole image.
+ */
+function workingRect(trimap: Uint8Array, width: number, height: number): InstanceType<CV["Rect"]> {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0, p = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, p++) {
+      if (trimap[p] === TRIMAP.background) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  const margin = Math.max(8, Math.round(0.1 * Math.max(width, height)));
+  const left = Math.max(0, x0 - margin);
+  const top = Math.max(0, y0 - margin);
+  return { x: left, y: top, width: Math.min(width, x1 + margin + 1) - left, height: Math.min(height, y1 + margin + 1) - top } as InstanceType<CV["Rect"]>;
 }
 
 function hasBoth(trimap: Uint8Array): boolean {
