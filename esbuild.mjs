@@ -10,7 +10,8 @@ import { createRequire } from "node:module";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
-const nodeExternals = ["vscode", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu", "sharp"];
+// opencv.js (10 MB, SaliencyCut only) stays external too: loaded on first use, not parsed by every start.
+const nodeExternals = ["vscode", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu", "sharp", "@techstark/opencv-js"];
 
 const common = {
   bundle: true,
@@ -30,6 +31,7 @@ const builds = [
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: nodeExternals },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/trainer/main.ts"], outfile: "dist/trainer.js", external: nodeExternals },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/trainer/previewWorker.ts"], outfile: "dist/previewWorker.js", external: nodeExternals },
+  { ...common, platform: "node", format: "cjs", entryPoints: ["src/core/saliency/cache/saliencyWorker.ts"], outfile: "dist/saliencyWorker.js", external: nodeExternals },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: nodeExternals, banner: { js: "#!/usr/bin/env node" } },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/lib.ts"], outfile: "dist/lib.js", external: nodeExternals },
   ...panels.map((p) => ({

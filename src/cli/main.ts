@@ -17,11 +17,18 @@ import { benchStep } from "./benchStep";
 import { previewGrid } from "./preview";
 import { benchAugment } from "./benchAugment";
 import { AUGMENT_PRESETS, type AugmentPreset } from "../core/config/augmentSchema";
+import { cacheCommand } from "./cacheCommand";
+import { saliencyOfFile } from "./saliencyCommand";
+import { SALIENCY_MAPS, SALIENCY_OUTPUTS, defaultSaliencyConfig, saliencyParams } from "../core/config/saliencySchema";
 
 const USAGE = `usage:
   ssl-studio pretrain <file.ssl.json> [--resume <runDir>] [--backend ${BACKENDS.join("|")}]
   ssl-studio preview <file.ssl.json> [--out grid.png] [--seed N] [--count 8] [--epoch 0] [--scale S] [--backend …]
   ssl-studio eval <checkpoint|runDir>... [--protocol knn,linear,layers,rotation,collapse] [--json out.json] [--backend …]
+  ssl-studio saliency <image> [--out mask.png] [--regions regions.png] [--threshold 70] [--map ${SALIENCY_MAPS.join("|")}] [--iterations 4] [--scale 1] [--output ${SALIENCY_OUTPUTS.join("|")}]
+  ssl-studio cache build <file.ssl.json> [--workers N]
+  ssl-studio cache stats|clear <file.ssl.json>
+  ssl-studio cache verify <file.ssl.json> [--fix]
   ssl-studio doctor
   ssl-studio bench step [--backend …] [--method simclr|…|mae] [--backbone resnet18|convnet|vit] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5] [--micro-batch N]
   ssl-studio bench methods [--methods simclr,moco,…] [--epochs 5] [--train 5000] [--out bench-runs] [--backend …]
@@ -102,6 +109,39 @@ async function evalCommand(args: string[]): Promise<number> {
   if (unknown.length) throw new UsageError(`--protocol: unknown ${unknown.join(", ")} (available: ${EVAL_PROTOCOLS.join(", ")})`);
   const out = await evalCheckpoints({ targets: positionals, protocols: protocols as Protocol[], backend: backendOption(values.backend) }, (line) => console.log(line));
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(out, null, 2) + "\n");
+  return 0;
+}
+
+async function saliency(args: string[]): Promise<number> {
+  const opt = { type: "string" } as const;
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: opt, regions: opt, threshold: opt, map: opt, iterations: opt, scale: opt, output: opt } });
+  if (positionals.length !== 1) throw new UsageError("saliency needs exactly one image file");
+  const image = positionals[0]!;
+  const d = saliencyParams(defaultSaliencyConfig());
+  const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, not "${value}"`);
+    return value as T;
+  };
+  const threshold = intOption("threshold", values.threshold, d.threshold, 1);
+  if (threshold > 254) throw new UsageError(`--threshold must be at most 254, not ${threshold}`);
+  const scale = numberOption("scale", values.scale, d.scale);
+  if (scale > 1) throw new UsageError(`--scale must be at most 1, not ${scale}`);
+  await saliencyOfFile(
+    {
+      image,
+      out: values.out ?? `${image.replace(/\.[^./\\]+$/, "")}.mask.png`,
+      regions: values.regions,
+      params: {
+        map: oneOf("map", values.map, SALIENCY_MAPS, d.map),
+        output: oneOf("output", values.output, SALIENCY_OUTPUTS, d.output),
+        threshold,
+        iterations: intOption("iterations", values.iterations, d.iterations, 1),
+        scale,
+      },
+    },
+    (line) => console.log(line),
+  );
   return 0;
 }
 
@@ -189,6 +229,10 @@ async function main(argv: string[]): Promise<number> {
       return preview(rest);
     case "eval":
       return evalCommand(rest);
+    case "saliency":
+      return saliency(rest);
+    case "cache":
+      return cacheCommand(rest, (message) => new UsageError(message));
     case "doctor":
       console.log(formatDoctor(await doctor()));
       return 0;

@@ -10,6 +10,7 @@ import type { BackendName } from "../core/config/schema";
 import { selectBackend } from "../core/backend/select";
 import { renderPreview } from "../core/augment/preview";
 import { PreviewData } from "../core/augment/previewData";
+import { withPreviewRegionMaps } from "../core/saliency/regionMaps";
 import { composeGrid, type GridLayout } from "../core/augment/previewGrid";
 
 export interface PreviewCliOptions {
@@ -40,8 +41,8 @@ export async function previewGrid(opts: PreviewCliOptions, log: (line: string) =
   }
   const seed = opts.seed ?? config.seed;
   const choice = await selectBackend(opts.backend ?? config.backend);
-  const { data } = await new PreviewData().pick(config, path.dirname(exp.file), seed, opts.count);
-  const pixels = renderPreview(data, config, { seed, count: opts.count, epoch: opts.epoch });
+  const { data, indices: shown } = await new PreviewData().pick(config, path.dirname(exp.file), seed, opts.count);
+  const pixels = await withPreviewRegionMaps(config, exp.file, data, shown, (regionMap) => renderPreview(data, config, { seed, count: opts.count, epoch: opts.epoch, regionMap }));
   const { png, layout } = await composeGrid(
     pixels.images.map((img) => [img.original, ...img.views.map((v) => v.tile)]),
     { scale: opts.scale },

@@ -15,12 +15,16 @@ export function formatDuration(seconds: number): string {
 
 type Progress = Extract<TrainerToHost, { type: "progress" }>;
 
+/** A bar and percentage for a fraction done, e.g. "██████░░…  25%". */
+export function progressBar(frac: number, barWidth = 24): string {
+  const filled = Math.round(frac * barWidth);
+  return `${"█".repeat(filled)}${"░".repeat(barWidth - filled)} ${(frac * 100).toFixed(0).padStart(3)}%`;
+}
+
 export function progressLine(p: Progress, epochs: number, barWidth = 24): string {
   const frac = p.totalSteps > 0 ? p.step / p.totalSteps : 0;
-  const filled = Math.round(frac * barWidth);
-  const bar = "█".repeat(filled) + "░".repeat(barWidth - filled);
   return (
-    `${bar} ${(frac * 100).toFixed(0).padStart(3)}% epoch ${p.epoch}/${epochs} step ${p.step}/${p.totalSteps} ` +
+    `${progressBar(frac, barWidth)} epoch ${p.epoch}/${epochs} step ${p.step}/${p.totalSteps} ` +
     `loss ${p.loss.toFixed(4)} lr ${p.lr.toPrecision(3)} ${p.imagesPerSec.toFixed(1)} img/s ETA ${formatDuration(p.etaSeconds)}`
   );
 }
@@ -36,10 +40,21 @@ export class ProgressView {
     private readonly plainEveryMs = 5000,
   ) {}
 
-  private line(text: string): void {
+  line(text: string): void {
     if (this.barShown) this.out.write("\r\x1b[2K");
     this.barShown = false;
     this.out.write(text + "\n");
+  }
+
+  /** Redrawn in place on a TTY; on a pipe, a plain line every few seconds and the last one, which stays. */
+  progress(text: string, last: boolean): void {
+    if (this.tty) {
+      this.out.write(`\r\x1b[2K${text}${last ? "\n" : ""}`);
+      this.barShown = !last;
+    } else if (last || Date.now() - this.lastPlain >= this.plainEveryMs) {
+      this.lastPlain = Date.now();
+      this.line(text);
+    }
   }
 
   show(message: TrainerToHost): void {
@@ -51,17 +66,10 @@ export class ProgressView {
         this.epochs = message.epochs;
         this.line(`run folder: ${message.runDir}`);
         break;
-      case "progress": {
-        const text = progressLine(message, this.epochs);
-        if (this.tty) {
-          this.out.write("\r\x1b[2K" + text);
-          this.barShown = true;
-        } else if (Date.now() - this.lastPlain >= this.plainEveryMs || message.step === message.totalSteps) {
-          this.lastPlain = Date.now();
-          this.line(text);
-        }
+      case "progress":
+        // On a TTY the bar stays open for the log lines that follow the last step.
+        this.progress(progressLine(message, this.epochs), !this.tty && message.step === message.totalSteps);
         break;
-      }
       default:
         // eval, checkpoint, finished… are also run events and arrive as log lines.
         break;

@@ -15,6 +15,8 @@ export type MetricRow =
       imagesPerSec: number;
       /** Seconds since the run (first attempt) started. */
       time: number;
+      /** SaliencyCut cache lookups of the saliencyCut op so far in this attempt. */
+      saliency?: { hits: number; misses: number };
     }
   | ({
       kind: "eval";

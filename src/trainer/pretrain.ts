@@ -11,6 +11,7 @@ import { loadExperiment, parseExperiment, datasetPathFields, ConfigError, type L
 import { selectBackend } from "../core/backend/select";
 import { explainBackendError } from "../core/backend/explainError";
 import { loadDataset } from "../core/data/load";
+import { openRegionMaps } from "../core/saliency/regionMaps";
 import { buildModel, disposeModel } from "../core/models/build";
 import { createOptimizer, learningRate } from "../core/optim";
 import { describeReport, evaluateModel, runnable } from "../core/eval/suite";
@@ -64,7 +65,8 @@ function recordedConfig(exp: LoadedExperiment): Experiment {
   const d = { ...exp.config.dataset } as Record<string, unknown>;
   for (const { field, value } of datasetPathFields(exp.config)) d[field] = path.resolve(dir, value);
   const init = exp.config.init && { ...exp.config.init, checkpoint: path.resolve(dir, exp.config.init.checkpoint) };
-  return { ...exp.config, name: exp.name, dataset: d as Experiment["dataset"], ...(init ? { init } : {}) };
+  const saliency = { ...exp.config.saliency, cache: { ...exp.config.saliency.cache, dir: path.resolve(dir, exp.config.saliency.cache.dir) } };
+  return { ...exp.config, name: exp.name, dataset: d as Experiment["dataset"], saliency, ...(init ? { init } : {}) };
 }
 
 export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise<RunSummary> {
@@ -78,6 +80,9 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
 
   const data = await loadDataset(config, path.dirname(exp.file));
   const { train } = data;
+  // Before the model and the run folder: a missing cache stops the run with nothing to clean up.
+  const regionMaps = await openRegionMaps(config, path.dirname(exp.file), train, { onMiss: config.saliency.cache.onMiss, buildCommand: `ssl-studio cache build ${exp.file}` });
+  if (regionMaps) log("info", regionMaps.describe());
 
   const model = buildModel(config, train.channels);
   const optimizer = createOptimizer(config.train.optimizer, { momentum: config.train.momentum, weightDecay: config.train.weightDecay });
@@ -254,7 +259,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
         const indices = order.subarray(pos.batch * batchSize, (pos.batch + 1) * batchSize);
         const lr = learningRate(pos.step, schedule);
         const progress = { step: pos.step, totalSteps, epoch: pos.epoch, stepsPerEpoch };
-        const loss = trainStep(model, optimizer, train, indices, progress, lr, config, fixed);
+        const loss = trainStep(model, optimizer, train, indices, progress, lr, config, { fixed, regionMap: regionMaps?.regionMap });
         lastLoss = (await loss.data())[0]!;
         loss.dispose();
         if (!Number.isFinite(lastLoss)) {
@@ -268,7 +273,8 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
         stepTime = stepTime === 0 ? seconds : 0.9 * stepTime + 0.1 * seconds;
         const imagesPerSec = batchSize / seconds;
         if (pos.step % config.train.logEvery === 0 || pos.batch === stepsPerEpoch) {
-          run.metric({ kind: "train", step: pos.step, epoch: pos.epoch + pos.batch / stepsPerEpoch, loss: lastLoss, lr, imagesPerSec, time: wall() });
+          const saliency = regionMaps?.counts();
+          run.metric({ kind: "train", step: pos.step, epoch: pos.epoch + pos.batch / stepsPerEpoch, loss: lastLoss, lr, imagesPerSec, time: wall(), ...(saliency && { saliency }) });
         }
         emit({
           type: "progress",
@@ -315,5 +321,6 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   } finally {
     disposeModel(model);
     optimizer.dispose();
+    regionMaps?.close();
   }
 }

@@ -8,6 +8,7 @@ import { selectBackend, type ConcreteBackend } from "../core/backend/select";
 import type { BackendName } from "../core/config/schema";
 import { renderPreview } from "../core/augment/preview";
 import { PreviewData } from "../core/augment/previewData";
+import { withPreviewRegionMaps } from "../core/saliency/regionMaps";
 import { encodePng } from "../core/augment/png";
 import type { PreviewRequest, PreviewResult, PreviewWorkerToHost } from "../protocol/augmentPreview";
 import { epochProblem, requestProblem, resolvePreviewConfig } from "./previewRequest";
@@ -54,8 +55,11 @@ export class PreviewService {
       const wanted = this.forced ?? config.backend;
       if (wanted !== "auto" && wanted !== this.backend) await this.switchTo(wanted);
 
-      const { data } = await this.data.pick(config, path.dirname(request.experimentFile), request.seed, request.count);
-      const pixels = renderPreview(data, config, { seed: request.seed, count: request.count, epoch: request.epoch, views: request.views });
+      const { data, indices } = await this.data.pick(config, path.dirname(request.experimentFile), request.seed, request.count);
+      const policy = request.views ? { ...config, augment: { views: request.views } } : config;
+      const pixels = await withPreviewRegionMaps(policy, request.experimentFile, data, indices, (regionMap) =>
+        renderPreview(data, config, { seed: request.seed, count: request.count, epoch: request.epoch, views: request.views, regionMap }),
+      );
       const images = await Promise.all(
         pixels.images.map(async (img) => ({
           index: img.index,

@@ -20,11 +20,19 @@ import { applyUpdates, type ForwardContext } from "../core/models/layers";
 import type { Param } from "../core/models/params";
 import type { Optimizer } from "../core/optim";
 import { augmentBatch, viewInstances } from "../core/augment";
+import type { ApplyOptions } from "../core/augment/apply";
 import type { Outputs, StepProgress } from "../core/methods";
 
 /** Every view of the batch, in the policy's order. */
-function makeViews(data: ImageDataset, indices: Int32Array, epoch: number, config: Experiment): tf.Tensor4D[] {
-  return augmentBatch(data, indices, { seed: config.seed, epoch, epochs: config.train.epochs }, viewInstances(config)).views;
+function makeViews(data: ImageDataset, indices: Int32Array, epoch: number, config: Experiment, regionMap: StepOptions["regionMap"]): tf.Tensor4D[] {
+  return augmentBatch(data, indices, { seed: config.seed, epoch, epochs: config.train.epochs }, viewInstances(config), { regionMap }).views;
+}
+
+export interface StepOptions {
+  /** Parameters that stay as they are (HPT's "trainable": "batchnorm"). */
+  fixed?: (name: string) => boolean;
+  /** SaliencyCut region maps of the dataset images, when the policy has the saliencyCut op. */
+  regionMap?: ApplyOptions["regionMap"];
 }
 
 type Grads = Record<string, tf.Tensor>;
@@ -117,9 +125,9 @@ export function trainStep(
   progress: StepProgress,
   lr: number,
   config: Experiment,
-  fixed?: (name: string) => boolean,
+  { fixed, regionMap }: StepOptions = {},
 ): tf.Scalar {
-  const views = makeViews(data, indices, progress.epoch, config);
+  const views = makeViews(data, indices, progress.epoch, config, regionMap);
   try {
     const chunk = config.train.microBatch ?? indices.length;
     const trainable = trainableParams(model, progress, fixed);

@@ -77,7 +77,7 @@ test("a BYOL run starts from a SimCLR checkpoint's backbone; its target copies i
   const fixed = fixedParams(c.init)!;
   const before = { conv: get(model, "backbone.conv2.kernel"), gamma: get(model, "backbone.bn2.gamma"), head: get(model, "head.fc1.kernel") };
   const opt = createOptimizer("sgd", { momentum: 0, weightDecay: 0 });
-  trainStep(model, opt, data, Int32Array.from({ length: 16 }, (_, i) => i), { step: 0, totalSteps: 4, epoch: 0, stepsPerEpoch: 4 }, 0.5, c, fixed).dispose();
+  trainStep(model, opt, data, Int32Array.from({ length: 16 }, (_, i) => i), { step: 0, totalSteps: 4, epoch: 0, stepsPerEpoch: 4 }, 0.5, c, { fixed }).dispose();
   assert.deepEqual(get(model, "backbone.conv2.kernel"), before.conv);
   assert.notDeepEqual(get(model, "backbone.bn2.gamma"), before.gamma);
   assert.notDeepEqual(get(model, "head.fc1.kernel"), before.head);

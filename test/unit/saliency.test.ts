@@ -105,7 +105,7 @@ test("a working scale below 1 returns every output at the image's size", async (
   assert.equal(r.height, 150);
   for (const plane of [r.mask, r.regions, r.trimap, r.rc!]) assert.equal(plane.length, 200 * 150);
   assert.ok(iou(r.mask, s!.truth) > 0.8, `IoU at half scale ${iou(r.mask, s!.truth)}`);
-  assert.ok(r.timings.some((t) => t.stage === "resize") && r.timings.some((t) => t.stage === "upscale"));
+  assert.ok(r.timings.some((t) => t.stage === "resize") && r.timings.some((t) => t.stage === "restore"));
 });
 
 test("a flat image has no salient object: empty mask, no error; grayscale images work", async () => {

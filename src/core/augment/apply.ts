@@ -11,6 +11,8 @@ import * as k from "./kernels";
 import { randAugmentOp, type DrawOf as D, type OpDraw, type ViewPlan } from "./sample";
 import { colorJitter, cropResizeFlip, randomGrayscale } from "./simclrView";
 import type { ViewInstance } from "./views";
+import { paintRegions, randomPalette } from "../saliency/recolor";
+import type { RegionMap } from "../saliency/types";
 
 type Draws = readonly (OpDraw | null)[];
 
@@ -75,8 +77,6 @@ function runOp(x: tf.Tensor4D, spec: OpSpec, draws: Draws): tf.Tensor4D {
       return y === x ? x.clone() : y;
     }
     case "saliencyCut":
-      if (draws.some((d) => d !== null)) throw new Error("the saliencyCut op needs the SaliencyCut cache, which this version of SSL Studio does not have yet");
-      return x.clone();
     case "randomResizedCrop":
     case "normalize":
       throw new Error(`${spec.op} is handled by applyView`);
@@ -92,6 +92,30 @@ function normalize(x: tf.Tensor4D, mean: readonly number[], std: readonly number
 export interface ApplyOptions {
   /** Apply a trailing normalize op (false for display: the preview shows the image before it). */
   normalize?: boolean;
+  /** SaliencyCut's region map of a dataset image (from the cache): what the saliencyCut op paints. */
+  regionMap?: (imageIndex: number) => RegionMap;
+}
+
+/**
+ * The saliencyCut op: each image it fires on is replaced by its region map
+ * painted with the draw's random palette (gray levels for 1-channel data).
+ */
+function saliencyCut(x: tf.Tensor4D, plans: readonly ViewPlan[], at: number, regionMap: ApplyOptions["regionMap"]): tf.Tensor4D {
+  const [B, H, W, C] = x.shape;
+  const draws = plans.map((p) => p.draws[at] as D<"saliencyCut"> | null);
+  if (draws.every((d) => d === null)) return x;
+  if (!regionMap) throw new Error("the saliencyCut op needs SaliencyCut results for the dataset (ssl-studio cache build <file.ssl.json>)");
+  const painted = new Uint8Array(B * H * W * C);
+  const fired = new Float32Array(B);
+  draws.forEach((d, b) => {
+    if (d === null) return;
+    const map = regionMap(plans[b]!.imageIndex);
+    if (map.regions.length !== H * W) throw new Error(`SaliencyCut result of image ${plans[b]!.imageIndex} has ${map.regions.length} pixels, the image ${H}x${W}`);
+    paintRegions(map.regions, randomPalette(map.regionCount + 1, C as 1 | 3, d.palette), C as 1 | 3, painted.subarray(b * H * W * C, (b + 1) * H * W * C));
+    fired[b] = 1;
+  });
+  const f = tf.tensor4d(fired, [B, 1, 1, 1]);
+  return tf.add(tf.mul(x, tf.sub(1, f)), tf.mul(tf.div(tf.tensor4d(painted, [B, H, W, C], "float32"), 255), f));
 }
 
 /**
@@ -110,7 +134,9 @@ export function applyView(images: tf.Tensor4D, view: ViewInstance, plans: readon
   return tf.tidy(() => {
     // Ops before the crop act on the source image: only saliencyCut may stand there (config check).
     let x: tf.Tensor4D = images;
-    for (let i = 0; i < cropAt; i++) x = runOp(x, view.ops[i]!, plans.map((p) => p.draws[i]!));
+    view.ops.forEach((spec, i) => {
+      if (spec.op === "saliencyCut") x = saliencyCut(x, plans, i, options.regionMap);
+    });
     const boxes = plans.map((p) => {
       const d = cropAt >= 0 ? (p.draws[cropAt] as D<"randomResizedCrop">) : null;
       return d ?? { top: 0, left: 0, height: H, width: W };
@@ -118,7 +144,7 @@ export function applyView(images: tf.Tensor4D, view: ViewInstance, plans: readon
     const untouched = cropAt < 0 && H === view.size && W === view.size;
     if (!untouched) x = cropResizeFlip(x, boxes, new Array<boolean>(B).fill(false), view.size, view.size);
     view.ops.forEach((spec, i) => {
-      if (i <= cropAt) return;
+      if (i <= cropAt || spec.op === "saliencyCut") return;
       if (spec.op === "normalize") {
         if (options.normalize !== false) x = normalize(x, spec.mean, spec.std);
         return;

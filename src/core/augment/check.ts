@@ -42,6 +42,9 @@ export function policyIssues(config: Experiment): PolicyIssue[] {
       if (spec.op !== "saliencyCut" && spec.op !== "randomResizedCrop" && cropAt > i) {
         issues.push({ path: here, message: "randomResizedCrop must come first (only saliencyCut may come before it): ops after it work at the view size" });
       }
+      if (spec.op === "saliencyCut" && cropAt >= 0 && i > cropAt) {
+        issues.push({ path: here, message: "saliencyCut replaces the whole source image: put it before randomResizedCrop" });
+      }
       if (spec.op === "normalize") {
         if (i !== view.ops.length - 1) issues.push({ path: here, message: "normalize must be the last op" });
         if (spec.mean.length !== spec.std.length && spec.mean.length !== 1 && spec.std.length !== 1) {
@@ -50,12 +53,6 @@ export function policyIssues(config: Experiment): PolicyIssue[] {
       }
       if (spec.op === "gaussianBlur" && spec.kernelSize !== undefined && spec.kernelSize % 2 === 0) {
         issues.push({ path: at(v, "ops", i, "kernelSize"), message: "must be odd" });
-      }
-      if (spec.op === "saliencyCut" && spec.p > 0) {
-        issues.push({
-          path: here,
-          message: "the saliencyCut op needs the SaliencyCut cache (`ssl-studio cache build`), which this version of SSL Studio does not have yet",
-        });
       }
       for (const field of RANGE_FIELDS) {
         const r = (spec as Record<string, unknown>)[field];

@@ -10,6 +10,7 @@ import type { ViewSpec } from "../config/augmentSchema";
 import type { Experiment } from "../config/schema";
 import type { ImageDataset } from "../data/dataset";
 import { Rng } from "../random";
+import type { ApplyOptions } from "./apply";
 import { augmentBatch } from "./batch";
 import type { OpDraw } from "./sample";
 import { policyViews, viewInstances } from "./views";
@@ -76,6 +77,8 @@ export interface PreviewOptions {
   epoch: number;
   /** Replaces the policy's views (an unsaved draft); must already be valid. */
   views?: ViewSpec[];
+  /** SaliencyCut region maps of the shown images, when the policy has the saliencyCut op. */
+  regionMap?: ApplyOptions["regionMap"];
 }
 
 /** Float [0, 1] → bytes, as the PNG stores them. Clamped so a kernel's rounding error cannot wrap. */
@@ -103,7 +106,7 @@ export function renderPreview(data: ImageDataset, config: Experiment, options: P
   const indices = previewIndices(options.seed, data.count, options.count);
   if (indices.length === 0) return { images: [], views: policyViews(policy.augment, policy.method) };
   const draw = { seed: options.seed, epoch: options.epoch, epochs: config.train.epochs };
-  const batch = augmentBatch(data, Int32Array.from(indices), draw, instances, { normalize: false });
+  const batch = augmentBatch(data, Int32Array.from(indices), draw, instances, { normalize: false, regionMap: options.regionMap });
   try {
     const values = batch.views.map((t) => t.dataSync() as Float32Array);
     const images = indices.map((index, b) => ({

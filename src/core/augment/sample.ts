@@ -36,7 +36,9 @@ export interface ColorJitterParams {
 /** What one op did to one image: its name and the parameters drawn. JSON, shown by the preview on hover. */
 export type OpDraw =
   | ({ op: "randomResizedCrop"; fallback: boolean } & CropBox)
-  | { op: "hflip" | "vflip" | "grayscale" | "equalize" | "autoContrast" | "invert" | "saliencyCut" }
+  | { op: "hflip" | "vflip" | "grayscale" | "equalize" | "autoContrast" | "invert" }
+  /** palette: the seed of the region map's random colours. */
+  | { op: "saliencyCut"; palette: number }
   | { op: "rotate"; degrees: number }
   | { op: "shearX" | "shearY"; shear: number }
   | { op: "translateX" | "translateY"; pixels: number }
@@ -159,8 +161,9 @@ function drawParams(rng: Rng, spec: OpSpec, size: number, ctx: SampleContext): O
     case "equalize":
     case "autoContrast":
     case "invert":
-    case "saliencyCut":
       return { op: spec.op };
+    case "saliencyCut":
+      return { op: spec.op, palette: rng.int(2 ** 31) };
     case "rotate":
       return { op: spec.op, degrees: amount(rng, spec.op, spec.degrees, spec.magnitude, STRONGEST.rotate) };
     case "shearX":

@@ -23,6 +23,8 @@ export interface CutResult {
   /** The first round's trimap (TRIMAP values). */
   trimap: Uint8Array;
   rounds: number;
+  /** GrabCut removed the whole object, so the mask is the binarised saliency map's. */
+  fellBack: boolean;
 }
 
 /** Dilation/erosion radius: ~5 px at 600x450 as in the authors' code, at least 1. */
@@ -41,7 +43,8 @@ export function grabCutRounds(cv: CV, image: RgbImage, initial: Uint8Array, maxR
     const tri = keep(new cv.Mat(height, width, cv.CV_8UC1));
     const bgd = keep(new cv.Mat());
     const fgd = keep(new cv.Mat());
-    let mask = largestComponent(cv, initial, width, height, keep);
+    const seed = largestComponent(cv, initial, width, height, keep);
+    let mask = seed;
     const first = seedTrimap(mask, width, height);
     let rounds = 0;
     for (let r = 0; r < maxRounds; r++) {
@@ -62,7 +65,10 @@ export function grabCutRounds(cv: CV, image: RgbImage, initial: Uint8Array, maxR
       rounds++;
       if (changed < SETTLED * n) break;
     }
-    return { mask, trimap: first, rounds };
+    // GrabCut can give everything to the background when the colours of object and background overlap
+    // (gray objects touching the frame); the saliency map's own object is then a better answer than none.
+    const empty = !mask.includes(1);
+    return { mask: empty ? seed : mask, trimap: first, rounds, fellBack: empty && seed.includes(1) };
   } catch (error) {
     throw typeof error === "number" ? new Error(`OpenCV: ${cv.exceptionFromPtr(error).msg}`) : error;
   } finally {
@@ -115,7 +121,7 @@ function seedTrimap(seed: Uint8Array, width: number, height: number): Uint8Array
   for (let y = 0, p = 0; y < height; y++) {
     for (let x = 0; x < width; x++, p++) {
       const onBorder = x < band || y < band || x >= width - band || y >= height - band;
-      out[p] = !onBorder && seed[p] ? TRIMAP.probableForeground : TRIMAP.background;
+      out[p] = !seed[p] ? TRIMAP.background : onBorder ? TRIMAP.probableBackground : TRIMAP.probableForeground;
     }
   }
   return out;
@@ -133,7 +139,8 @@ function trimapFromMask(cv: CV, mask: Uint8Array, kernel: InstanceType<CV["Mat"]
   for (let y = 0, p = 0; y < height; y++) {
     for (let x = 0; x < width; x++, p++) {
       const onBorder = x < band || y < band || x >= width - band || y >= height - band;
-      if (onBorder || !dilated.data[p]) out[p] = TRIMAP.background;
+      if (!dilated.data[p]) out[p] = TRIMAP.background;
+      else if (onBorder) out[p] = TRIMAP.probableBackground;
       else if (eroded.data[p]) out[p] = TRIMAP.foreground;
       else out[p] = mask[p] ? TRIMAP.probableForeground : TRIMAP.probableBackground;
     }

@@ -32,7 +32,16 @@ export interface SaliencyResult {
   regionCount: number;
   /** GrabCut rounds run (fewer than the setting when the mask settled). */
   rounds: number;
+  /** GrabCut left no object, so the mask is the binarised saliency map's largest object. */
+  grabCutFellBack: boolean;
   timings: StageTiming[];
+}
+
+/** What training keeps of a result (and the cache stores): the region labels. */
+export interface RegionMap {
+  /** 0 = background, 1..regionCount = the object's regions. */
+  regions: Uint16Array;
+  regionCount: number;
 }
 
 /** A Lab image: width*height*3 floats, L in [0, 100], a and b about [-128, 127]. */
