@@ -16,6 +16,7 @@ import { doctor, formatDoctor } from "./doctor";
 import { benchStep } from "./benchStep";
 import { previewGrid } from "./preview";
 import { benchAugment } from "./benchAugment";
+import { benchSaliency } from "./benchSaliency";
 import { AUGMENT_PRESETS, type AugmentPreset } from "../core/config/augmentSchema";
 import { cacheCommand } from "./cacheCommand";
 import { saliencyOfFile } from "./saliencyCommand";
@@ -32,6 +33,7 @@ const USAGE = `usage:
   ssl-studio doctor
   ssl-studio bench step [--backend …] [--method simclr|…|mae] [--backbone resnet18|convnet|vit] [--width 1] [--batch 128] [--size 32] [--warmup 2] [--steps 5] [--micro-batch N]
   ssl-studio bench methods [--methods simclr,moco,…] [--epochs 5] [--train 5000] [--out bench-runs] [--backend …]
+  ssl-studio bench saliency [--scenes 20] [--steps 5] [--workers 1] [--backend …]
   ssl-studio bench augment [--backend …] [--preset simclr] [--batch 256] [--sizes 32,96] [--backbone convnet|resnet18] [--width 1] [--no-step]`;
 
 class UsageError extends Error {}
@@ -149,7 +151,8 @@ async function bench(args: string[]): Promise<number> {
   const [what, ...rest] = args;
   if (what === "augment") return benchAugmentCommand(rest);
   if (what === "methods") return benchMethodsCommand(rest);
-  if (what !== "step") throw new UsageError(`unknown benchmark "${what ?? ""}" (available: step, augment, methods)`);
+  if (what === "saliency") return benchSaliencyCommand(rest);
+  if (what !== "step") throw new UsageError(`unknown benchmark "${what ?? ""}" (available: step, augment, methods, saliency)`);
   const opt = { type: "string" } as const;
   const { values } = parseArgs({ args: rest, options: { backend: opt, backbone: opt, width: opt, batch: opt, size: opt, warmup: opt, steps: opt, "micro-batch": opt, method: opt } });
   const backbone = values.backbone ?? (values.method === "mae" ? "vit" : "resnet18");
@@ -189,6 +192,21 @@ async function benchMethodsCommand(args: string[]): Promise<number> {
     (line) => console.log(line),
   );
   console.log(formatRows(rows));
+  return 0;
+}
+
+async function benchSaliencyCommand(args: string[]): Promise<number> {
+  const opt = { type: "string" } as const;
+  const { values } = parseArgs({ args, options: { scenes: opt, steps: opt, workers: opt, backend: opt } });
+  await benchSaliency(
+    {
+      scenes: intOption("scenes", values.scenes, 20, 2),
+      steps: intOption("steps", values.steps, 5, 1),
+      workers: intOption("workers", values.workers, 1, 1),
+      backend: backendOption(values.backend) ?? "auto",
+    },
+    (line) => console.log(line),
+  );
   return 0;
 }
 
