@@ -12,6 +12,8 @@ export interface ImageDataset {
   /** One class index per image, absent when the data is unlabelled. */
   labels?: Int32Array;
   classNames?: string[];
+  /** The file each image came from (image folders), for messages that name an image. */
+  files?: string[];
 }
 
 /** A file a loader could not read: skipped, counted and reported, never fatal. */

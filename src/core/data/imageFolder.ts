@@ -223,7 +223,7 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions)
   const per = size * size * channels;
   const pixels = new Uint8Array(taken.length * per);
   taken.forEach((i, n) => pixels.set(results[i]!, n * per));
-  const dataset: ImageDataset = { source: root, count: taken.length, height: size, width: size, channels, pixels };
+  const dataset: ImageDataset = { source: root, count: taken.length, height: size, width: size, channels, pixels, files: taken.map((i) => order[i]!.file) };
   if (classNames) {
     const labels = new Int32Array(taken.length);
     taken.forEach((i, n) => (labels[n] = classNames.indexOf(order[i]!.cls!)));

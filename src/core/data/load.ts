@@ -24,6 +24,7 @@ export function takeFirst(ds: ImageDataset, n: number | undefined): ImageDataset
   const per = ds.height * ds.width * ds.channels;
   const out: ImageDataset = { ...ds, count: n, pixels: ds.pixels.slice(0, n * per) };
   if (ds.labels) out.labels = ds.labels.slice(0, n);
+  if (ds.files) out.files = ds.files.slice(0, n);
   return out;
 }
 

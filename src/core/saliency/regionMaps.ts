@@ -37,6 +37,8 @@ export interface RegionMapOptions {
   memoryMB?: number;
 }
 
+const imageName = (data: ImageDataset, i: number) => data.files?.[i] ?? `image ${i} of ${data.source}`;
+
 /** Whether any view of the policy can fire the saliencyCut op. */
 export function usesSaliencyCut(config: Pick<Experiment, "augment" | "method" | "imageSize">): boolean {
   return viewInstances(config).some((v) => v.ops.some((op) => op.op === "saliencyCut" && op.p > 0));
@@ -58,7 +60,7 @@ export async function openRegionMaps(config: Experiment, experimentDir: string, 
     if (missing.length > 0) {
       reader.close();
       throw new Error(
-        `the saliencyCut op: ${missing.length} of ${wanted.length} images have no SaliencyCut result in ${dir} (first: image ${missing[0]} of ${data.source}). Build the cache with \`${o.buildCommand}\`, or set "saliency": {"cache": {"onMiss": "compute"}} to compute missing results during training (slow).`,
+        `the saliencyCut op: ${missing.length} of ${wanted.length} images have no SaliencyCut result in ${dir} (first: ${imageName(data, missing[0]!)}). Build the cache with \`${o.buildCommand}\`, or set "saliency": {"cache": {"onMiss": "compute"}} to compute missing results during training (slow).`,
       );
     }
   }
@@ -69,7 +71,7 @@ export async function openRegionMaps(config: Experiment, experimentDir: string, 
       if (entry) return entry;
       let map = computed.get(i);
       if (!map) {
-        if (!cv) throw new Error(`the saliencyCut op: no SaliencyCut result for image ${i} of ${data.source} in ${dir} (was the cache changed during training?); run \`${o.buildCommand}\``);
+        if (!cv) throw new Error(`the saliencyCut op: no SaliencyCut result for ${imageName(data, i)} in ${dir} (was the cache changed during training?); run \`${o.buildCommand}\``);
         const { regions, regionCount } = saliencyCutWith(cv, toRgb(datasetImage(data, i)), params);
         computed.set(i, (map = { regions, regionCount }));
       }

@@ -7,7 +7,6 @@ import * as path from "node:path";
 import type { LoadedExperiment } from "../../config/load";
 import { saliencyParams, type SaliencyParams } from "../../config/saliencySchema";
 import type { ImageDataset, SkippedFile } from "../../data/dataset";
-import { listImageFolder } from "../../data/imageFolder";
 import { loadDataset, type LoadOptions } from "../../data/load";
 
 export interface ExperimentCache {
@@ -30,13 +29,6 @@ export interface CacheImages {
 }
 
 export async function loadCacheImages(experiment: LoadedExperiment, options: LoadOptions = {}): Promise<CacheImages> {
-  const dir = path.dirname(experiment.file);
-  const data = await loadDataset(experiment.config, dir, options);
-  const d = experiment.config.dataset;
-  if (d.format !== "folder") return { dataset: data.train, skipped: data.skipped };
-  // The loader keeps, in listing order, the first `count` files that decode: the listing without the skipped files.
-  const skipped = new Set(data.skipped.map((s) => s.file));
-  const { order } = await listImageFolder(path.resolve(dir, d.train));
-  const files = order.map((c) => c.file).filter((f) => !skipped.has(f)).slice(0, data.train.count);
-  return { dataset: data.train, files: files.length === data.train.count ? files : undefined, skipped: data.skipped };
+  const data = await loadDataset(experiment.config, path.dirname(experiment.file), options);
+  return { dataset: data.train, files: data.train.files, skipped: data.skipped };
 }
