@@ -52,7 +52,7 @@ export function regionContrast(seg: Segmentation, q: QuantizedImage): Float32Arr
       regionSal[j] += a.pixels * w;
     }
   }
-  const border = borderRegions(seg);
+  const border = borderRegions(seg, regions);
   const map = new Float32Array(width * height);
   const norm = normalizeRange(Float32Array.from(regionSal));
   for (let p = 0; p < map.length; p++) map[p] = border[labels[p]!] ? 0 : norm[labels[p]!]!;
@@ -97,42 +97,27 @@ const band = (side: number) => Math.max(1, Math.round(side * BORDER_RATIO));
  * relative to how much band their spread could cover, is high. A small
  * object that merely touches the border is not one of them.
  */
-function borderRegions(seg: Segmentation): boolean[] {
+function borderRegions(seg: Segmentation, regions: Region[]): boolean[] {
   const { width, height, labels, count: R } = seg;
   const wGap = band(width);
   const hGap = band(height);
-  const n = new Float64Array(R);
-  const mx = new Float64Array(R);
-  const my = new Float64Array(R);
   const inX = new Float64Array(R);
   const inY = new Float64Array(R);
-  for (let y = 0, p = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, p++) {
-      const r = labels[p]!;
-      n[r]!++;
-      mx[r] += x;
-      my[r] += y;
-      if (x < wGap || x >= width - wGap) inX[r]!++;
-      if (y < hGap || y >= height - hGap) inY[r]!++;
-    }
-  }
-  for (let r = 0; r < R; r++) {
-    mx[r]! /= n[r]!;
-    my[r]! /= n[r]!;
-  }
   const vx = new Float64Array(R);
   const vy = new Float64Array(R);
   for (let y = 0, p = 0; y < height; y++) {
     for (let x = 0; x < width; x++, p++) {
       const r = labels[p]!;
-      vx[r] += Math.abs(x - mx[r]!);
-      vy[r] += Math.abs(y - my[r]!);
+      vx[r] += Math.abs(x - regions[r]!.cx * width);
+      vy[r] += Math.abs(y - regions[r]!.cy * height);
+      if (x < wGap || x >= width - wGap) inX[r]!++;
+      if (y < hGap || y >= height - hGap) inY[r]!++;
     }
   }
-  return Array.from({ length: R }, (_, r) => {
+  return regions.map((region, r) => {
     // Mean absolute deviation x 4 ~ the region's extent along that axis.
-    const extentY = (4 * vy[r]!) / n[r]! + 1;
-    const extentX = (4 * vx[r]!) / n[r]! + 1;
+    const extentY = (4 * vy[r]!) / region.pixels + 1;
+    const extentX = (4 * vx[r]!) / region.pixels + 1;
     const likelihood = inX[r]! / (wGap * extentY) + inY[r]! / (hGap * extentX);
     return likelihood > BORDER_LIKELIHOOD;
   });
