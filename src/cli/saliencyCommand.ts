@@ -6,8 +6,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import sharp, { type OutputInfo } from "sharp";
+import sharp from "sharp";
 import type { SaliencyParams } from "../core/config/saliencySchema";
+import { decodeImageFile } from "../core/saliency/decodeImageFile";
 import { paintRegions, randomPalette } from "../core/saliency/recolor";
 import { saliencyCut } from "../core/saliency/saliencyCut";
 import type { SaliencyResult } from "../core/saliency/types";
@@ -20,18 +21,11 @@ export interface SaliencyCliOptions {
 }
 
 export async function saliencyOfFile(o: SaliencyCliOptions, log: (line: string) => void): Promise<SaliencyResult> {
-  if (!fs.existsSync(o.image)) throw new Error(`${o.image}: no such file`);
   const t0 = performance.now();
-  let decoded: { data: Buffer; info: OutputInfo };
-  try {
-    decoded = await sharp(o.image, { failOn: "warning" }).autoOrient().toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw new Error(`${o.image}: cannot decode the image (${error instanceof Error ? error.message : String(error)})`);
-  }
-  const { width, height, channels } = decoded.info;
-  const rgb = channels === 3 ? new Uint8Array(decoded.data) : Uint8Array.from({ length: width * height * 3 }, (_, i) => decoded.data[Math.floor(i / 3) * channels]!);
+  const image = await decodeImageFile(o.image);
+  const { width, height } = image;
   const decodeMs = performance.now() - t0;
-  const result = await saliencyCut({ width, height, data: rgb }, o.params);
+  const result = await saliencyCut(image, o.params);
   await writePng(o.out, Uint8Array.from(result.mask, (v) => v * 255), width, height, 1);
   if (o.regions) await writePng(o.regions, paintRegions(result.regions, randomPalette(result.regionCount + 1, 3, 0), 3), width, height, 3);
 

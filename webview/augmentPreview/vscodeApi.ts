@@ -1,13 +1,5 @@
-/** The webview's channel to the extension host. */
+/** The panel's channel to the extension host. */
 import type { PanelToHost } from "../../src/protocol/augmentPreview";
+import { hostChannel } from "../shared/vscodeApi";
 
-interface VsCodeApi {
-  postMessage(message: PanelToHost): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api = acquireVsCodeApi();
-
-export function post(message: PanelToHost): void {
-  api.postMessage(message);
-}
+export const post = hostChannel<PanelToHost>();

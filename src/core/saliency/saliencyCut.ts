@@ -62,7 +62,7 @@ export function saliencyCutWith(cv: CV, image: RgbImage, params: SaliencyParams)
  * on a 28x28 image it would be a quarter of the picture and swallow the
  * object, so it shrinks with the image area (never below 8 pixels).
  */
-function minRegionSize(width: number, height: number): number {
+export function minRegionSize(width: number, height: number): number {
   return Math.max(8, Math.min(SEGMENT_DEFAULTS.minSize, Math.round((SEGMENT_DEFAULTS.minSize * width * height) / (400 * 300))));
 }
 

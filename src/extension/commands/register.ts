@@ -7,6 +7,7 @@ import { newExperiment } from "./newExperiment";
 import { openRunFolder } from "./openRunFolder";
 import { checkEnvironment } from "./checkEnvironment";
 import { previewAugmentations } from "../augmentPreview/command";
+import { buildSaliencyCache, openSaliencyExplorer } from "../saliencyExplorer/command";
 
 export function registerCommands(s: Services): vscode.Disposable[] {
   const commands: Record<string, (arg?: unknown) => unknown> = {
@@ -17,6 +18,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     "ssl.openRunFolder": (arg) => openRunFolder(s, arg),
     "ssl.checkEnvironment": () => checkEnvironment(s),
     "ssl.previewAugmentations": (arg) => previewAugmentations(s, arg),
+    "ssl.saliencyExplorer": (arg) => openSaliencyExplorer(s, arg),
+    "ssl.buildSaliencyCache": (arg) => buildSaliencyCache(s, arg),
     "ssl.refresh": () => s.tree.refresh(),
     "ssl.showLog": () => s.log.show(true),
   };

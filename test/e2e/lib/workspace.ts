@@ -1,5 +1,5 @@
 /**
- * The test workspace: a copy of examples/ (without its runs/), with the
+ * The test workspace: a copy of examples/ (without runs/ and SaliencyCut caches), with the
  * example experiment shrunk to a run of seconds, and a writer for the other
  * tiny experiments scenarios need.
  */
@@ -20,12 +20,13 @@ export const TINY: Record<string, unknown> = {
 
 export const EXAMPLE_FILE = "fashion-mnist-simclr.ssl.json";
 
-/** Copies examples/ (without runs/) to `dir`, shrinks the example, and makes one empty folder per scenario. */
+/** Copies examples/ (without runs/ and .ssl-cache/) to `dir`, shrinks the example, and makes one empty folder per scenario. */
 export function createWorkspace(repoRoot: string, dir: string, scenarioFolders: string[] = []): string {
   const examples = path.join(repoRoot, "examples");
   fs.cpSync(examples, dir, {
     recursive: true,
-    filter: (src) => !path.relative(examples, src).split(path.sep).includes("runs"),
+    // Left-overs of local runs would change what a scenario starts from.
+    filter: (src) => !path.relative(examples, src).split(path.sep).some((part) => part === "runs" || part === ".ssl-cache"),
   });
   // Shrink the example in place, keeping its comments: edits through jsonc-parser.
   const file = path.join(dir, EXAMPLE_FILE);
