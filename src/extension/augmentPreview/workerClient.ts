@@ -9,6 +9,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import type { HostToPreviewWorker, PreviewRequest, PreviewResult, PreviewIssue, PreviewWorkerToHost } from "../../protocol/augmentPreview";
+import { IdleTimer } from "../idleTimer";
 import { describeExit, forkNodeScript, lineSplitter, TailBuffer, type NodeScriptOptions } from "../nodeProcess";
 
 export type RenderReply =
@@ -44,14 +45,19 @@ export class PreviewWorkerClient {
   private stderr = new TailBuffer(20);
   private readonly waiting = new Map<string, Job>();
   private inFlight?: Job & { timer: ReturnType<typeof setTimeout> };
-  private idleTimer?: ReturnType<typeof setTimeout>;
+  private readonly idle: IdleTimer;
   private disposed = false;
   /** The backend the running worker reported. */
   backend?: string;
   /** How many workers were started (a restart after a crash counts). */
   starts = 0;
 
-  constructor(private readonly options: PreviewWorkerOptions) {}
+  constructor(private readonly options: PreviewWorkerOptions) {
+    this.idle = new IdleTimer(options.idleMs ?? 60_000, () => {
+      options.log?.("preview worker idle: stopping it");
+      this.stop();
+    });
+  }
 
   get running(): boolean {
     return !!this.child;
@@ -85,7 +91,7 @@ export class PreviewWorkerClient {
   }
 
   private pump(): void {
-    this.clearIdle();
+    this.idle.clear();
     if (this.inFlight || this.disposed) return;
     const next = this.waiting.values().next();
     if (next.done) {
@@ -173,17 +179,7 @@ export class PreviewWorkerClient {
   }
 
   private armIdle(): void {
-    if (!this.child) return;
-    this.idleTimer = setTimeout(() => {
-      this.options.log?.("preview worker idle: stopping it");
-      this.stop();
-    }, this.options.idleMs ?? 60_000);
-    this.idleTimer.unref?.();
-  }
-
-  private clearIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    if (this.child) this.idle.arm();
   }
 
   /** Kills the worker; a request in flight fails with `why`. */
@@ -200,7 +196,7 @@ export class PreviewWorkerClient {
 
   /** Stops the worker (the next request starts a new one). */
   stop(): void {
-    this.clearIdle();
+    this.idle.clear();
     this.kill("was stopped");
   }
 

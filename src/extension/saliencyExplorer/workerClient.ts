@@ -22,6 +22,7 @@ import type {
   ImageListRequest,
   StatsRequest,
 } from "../../protocol/saliencyExplorer";
+import { IdleTimer } from "../idleTimer";
 import { describeExit, forkNodeScript, lineSplitter, TailBuffer, type NodeScriptOptions } from "../nodeProcess";
 
 type Failure = { type: "invalid"; id: number; issues: ExperimentIssue[] } | { type: "failed"; id: number; error: string };
@@ -67,12 +68,17 @@ export class ExplorerWorkerClient {
   private stderr = new TailBuffer(20);
   private readonly pending = new Map<number, Pending>();
   private readonly builds = new Map<number, BuildJob>();
-  private idleTimer?: ReturnType<typeof setTimeout>;
+  private readonly idle: IdleTimer;
   private disposed = false;
   /** How many workers were started (a restart after a crash counts). */
   starts = 0;
 
-  constructor(private readonly options: ExplorerWorkerOptions) {}
+  constructor(private readonly options: ExplorerWorkerOptions) {
+    this.idle = new IdleTimer(options.idleMs ?? 60_000, () => {
+      options.log?.("saliency explorer worker idle: stopping it");
+      this.stop();
+    });
+  }
 
   get running(): boolean {
     return !!this.child;
@@ -121,7 +127,7 @@ export class ExplorerWorkerClient {
 
   private ask(kind: Pending["kind"], message: HostToExplorerWorker, id: number, onProgress?: (p: BuildProgressInfo) => void): Promise<ExplorerWorkerToHost> {
     if (this.disposed) return Promise.resolve({ type: "failed", id, error: "the Saliency Explorer is closed" });
-    this.clearIdle();
+    this.idle.clear();
     const child = this.child ?? this.start();
     if (!child) return Promise.resolve({ type: "failed", id, error: "could not start the Saliency Explorer worker" });
     return new Promise((resolve) => {
@@ -211,18 +217,8 @@ export class ExplorerWorkerClient {
   }
 
   private armIdle(): void {
-    this.clearIdle();
-    if (!this.child || this.pending.size > 0 || this.disposed) return;
-    this.idleTimer = setTimeout(() => {
-      this.options.log?.("saliency explorer worker idle: stopping it");
-      this.stop();
-    }, this.options.idleMs ?? 60_000);
-    this.idleTimer.unref?.();
-  }
-
-  private clearIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    this.idle.clear();
+    if (this.child && this.pending.size === 0 && !this.disposed) this.idle.arm();
   }
 
   /** Kills the worker; everything pending fails with `why`. */
@@ -239,7 +235,7 @@ export class ExplorerWorkerClient {
 
   /** Stops the worker (the next request starts a new one); a running build stops where it is, resumable. */
   stop(): void {
-    this.clearIdle();
+    this.idle.clear();
     this.kill("was stopped");
   }
 

@@ -26,6 +26,13 @@ export interface HostTestResult {
 
 const TEST_TIMEOUT_MS = 90_000;
 
+/** Atomically (temp file + rename): the runner polls the file and must never read half of it. */
+function writeResults(done: boolean, results: unknown[]): void {
+  const file = path.join(__dirname, "results.json");
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ done, results }, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
 export async function run(): Promise<void> {
   const config = JSON.parse(fs.readFileSync(path.join(__dirname, "config.json"), "utf8")) as HostTestConfig;
   const results: HostTestResult[] = [];
@@ -45,9 +52,9 @@ export async function run(): Promise<void> {
     }
     const r = results.at(-1)!;
     console.log(`exthost: ${r.ok ? "ok" : "FAIL"} ${r.name} (${r.ms} ms)${r.error ? `\n${r.error}` : ""}`);
-    fs.writeFileSync(path.join(__dirname, "results.json"), JSON.stringify({ done: false, results }, null, 2));
+    writeResults(false, results);
   }
-  fs.writeFileSync(path.join(__dirname, "results.json"), JSON.stringify({ done: true, results }, null, 2));
+  writeResults(true, results);
   for (let i = 0; i < 60 && !fs.existsSync(path.join(__dirname, "screenshot-taken")); i++) await new Promise((r) => setTimeout(r, 250));
   const failed = results.filter((r) => !r.ok).length;
   if (failed) throw new Error(`${failed} of ${results.length} extension-host tests failed`);
