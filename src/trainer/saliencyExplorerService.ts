@@ -18,7 +18,7 @@ import { experimentCache, loadCacheImages } from "../core/saliency/cache/experim
 import { cacheStats } from "../core/saliency/cache/stats";
 import { decodeImageFile } from "../core/saliency/decodeImageFile";
 import { histogramContrast } from "../core/saliency/histogramContrast";
-import { rgbToLab, toRgbImage } from "../core/saliency/labImage";
+import { rgbToLab } from "../core/saliency/labImage";
 import { loadOpenCV } from "../core/saliency/opencv";
 import { quantize } from "../core/saliency/quantize";
 import { paintRegions, randomPalette } from "../core/saliency/recolor";
@@ -128,7 +128,7 @@ export class SaliencyExplorerService {
       } catch (e) {
         throw new Error(`${file}: cannot decode the image (${message(e)})`);
       }
-      return { image: toRgbImage(pixels, src.size, src.size, src.channels), label: `${path.basename(file)} as training sees it (${src.size}×${src.size})` };
+      return { image: toRgb({ width: src.size, height: src.size, channels: src.channels, pixels }), label: `${path.basename(file)} as training sees it (${src.size}×${src.size})` };
     }
     const { data } = src;
     const cls = data.labels && data.classNames ? data.classNames[data.labels[source.index]!] : undefined;

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { iou, saliencyScenes, sceneFixtures } from "../../src/cli/saliencyScenes";
 import { histogramContrast } from "../../src/core/saliency/histogramContrast";
-import { toRgbImage } from "../../src/core/saliency/labImage";
+import { toRgb } from "../../src/core/saliency/cache/datasetImage";
 import { quantize } from "../../src/core/saliency/quantize";
 import { saliencyCut } from "../../src/core/saliency/saliencyCut";
 import type { SaliencyParams } from "../../src/core/config/saliencySchema";
@@ -115,7 +115,7 @@ test("a flat image has no salient object: empty mask, no error; grayscale images
   assert.equal(r.regionCount, 0);
   const gray = new Uint8Array(64 * 64).fill(30);
   for (let y = 20; y < 44; y++) for (let x = 20; x < 44; x++) gray[y * 64 + x] = 220;
-  const g = await saliencyCut(toRgbImage(gray, 64, 64, 1), DEFAULTS);
+  const g = await saliencyCut(toRgb({ width: 64, height: 64, channels: 1, pixels: gray }), DEFAULTS);
   const truth = Uint8Array.from(gray, (v) => (v > 100 ? 1 : 0));
   assert.ok(iou(g.mask, truth) > 0.8, `grayscale IoU ${iou(g.mask, truth)}`);
 });

@@ -33,11 +33,3 @@ export function rgbToLab(image: RgbImage): LabImage {
   }
   return { width, height, data: out };
 }
-
-/** RGB from 1-channel (replicated) or 3-channel HWC bytes: what SaliencyCut takes from any dataset image. */
-export function toRgbImage(pixels: Uint8Array, width: number, height: number, channels: 1 | 3): RgbImage {
-  if (channels === 3) return { width, height, data: pixels };
-  const data = new Uint8Array(width * height * 3);
-  for (let p = 0; p < width * height; p++) data[3 * p] = data[3 * p + 1] = data[3 * p + 2] = pixels[p]!;
-  return { width, height, data };
-}
