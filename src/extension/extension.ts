@@ -9,6 +9,7 @@ import { RunController } from "./runController";
 import { RunsTreeProvider } from "./runsTree";
 import { createRunStatusBar } from "./statusBar";
 import { registerCommands } from "./commands/register";
+import { registerSslTasks } from "./tasks/sslTasks";
 import { debounce, throttleByKey } from "./rateLimit";
 import type { Services } from "./services";
 
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registrySub,
     { dispose: () => (refresh.cancel(), refreshRun.cancel()) },
     ...registerCommands(services),
+    registerSslTasks(services),
   );
 }
 

@@ -120,4 +120,41 @@ export const tests: HostTest[] = [
       assert.ok(Number.isFinite(summary.knnFinal), "the run has a final kNN");
     },
   },
+  {
+    name: 'tasks of type "ssl": listed per experiment, a pretrain task runs to the end, a broken config reaches Problems through $ssl',
+    async run(c) {
+      const good = writeWorkspaceFile(c, "by-task.ssl.json", c.tinyExperiment);
+      const broken = writeWorkspaceFile(c, "broken-task.ssl.json", '{\n  "dataset": { "format": "embedded", "name": "fashion-mnist-5k" },\n  "train": { "optimizer": "adamw" }\n}\n');
+      const folder = vscode.workspace.getWorkspaceFolder(good)!;
+      const rel = (u: vscode.Uri) => path.relative(folder.uri.fsPath, u.fsPath);
+      const tasks = await poll("ssl tasks for the new files", async () => {
+        const all = await vscode.tasks.fetchTasks({ type: "ssl" });
+        return all.some((t) => t.name === `pretrain ${rel(broken)}`) ? all : undefined;
+      });
+      const names = tasks.map((t) => t.name);
+      for (const want of [`pretrain ${rel(good)}`, `cache-build ${rel(good)}`]) assert.ok(names.includes(want), `Run Task offers "${want}" (offered: ${names.join(", ")})`);
+
+      const run = async (name: string) => {
+        const task = tasks.find((t) => t.name === name)!;
+        const ended = new Promise<number | undefined>((resolve) => {
+          const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+            if (e.execution.task.name !== name) return;
+            sub.dispose();
+            resolve(e.exitCode);
+          });
+        });
+        await vscode.tasks.executeTask(task);
+        return ended;
+      };
+      assert.equal(await run(`pretrain ${rel(good)}`), 0, "the pretrain task's exit code");
+      const runs = path.join(path.dirname(good.fsPath), "runs", "by-task");
+      const summary = JSON.parse(fs.readFileSync(path.join(runs, fs.readdirSync(runs)[0]!, "summary.json"), "utf8")) as { status: string };
+      assert.equal(summary.status, "finished");
+
+      assert.equal(await run(`pretrain ${rel(broken)}`), 1, "a broken config fails the task");
+      const d = await poll("the $ssl problem on broken-task.ssl.json", () => vscode.languages.getDiagnostics(broken).find((x) => x.source === "ssl-studio"));
+      assert.equal(d.range.start.line, 2, "the line of train.optimizer");
+      assert.match(d.message, /train\.optimizer/);
+    },
+  },
 ];
