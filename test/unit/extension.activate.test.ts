@@ -80,11 +80,12 @@ process.on("message", async (m) => {
 });`;
 }
 
-test("activation registers every declared command and the tree, and shows no status bar", () => {
+test("activation registers every declared command, the tree and the ssl task provider, and shows no status bar", () => {
   activate();
   const pkg = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8"));
   assert.deepEqual([...stub.commands.keys()].sort(), pkg.contributes.commands.map((c: { command: string }) => c.command).sort());
   assert.ok(stub.treeProvider);
+  assert.deepEqual([...stub.taskProviders.keys()], ["ssl"], "the ssl task provider");
   assert.equal(stub.statusBar.visible, false);
 });
 

@@ -87,6 +87,7 @@ export const stub = {
   executed: [] as { id: string; args: unknown[] }[],
   opened: [] as { file: string; selection?: Range }[],
   commands: new Map<string, (...args: unknown[]) => unknown>(),
+  taskProviders: new Map<string, unknown>(),
   treeProvider: undefined as undefined | { getChildren(e?: unknown): Promise<unknown[]>; getTreeItem(e: unknown): TreeItem },
   activeFile: undefined as string | undefined,
   /** Answers for prompts: called with the prompt kind and text, returns the choice. */
@@ -248,6 +249,14 @@ export const commands = {
   executeCommand: async (id: string, ...args: unknown[]) => {
     stub.executed.push({ id, args });
     return stub.commands.get(id)?.(...args);
+  },
+};
+
+/** Task providers are exercised in the real extension host (test/e2e/exthost); here activation only registers one. */
+export const tasks = {
+  registerTaskProvider: (type: string, provider: unknown) => {
+    stub.taskProviders.set(type, provider);
+    return { dispose: () => stub.taskProviders.delete(type) };
   },
 };
 
