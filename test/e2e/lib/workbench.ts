@@ -120,8 +120,15 @@ export class Workbench {
   /** Opens the command palette; resolves once its input is visible. */
   async openPalette(timeoutMs = 10_000): Promise<void> {
     await this.closeQuickInput();
+    const input = this.page.locator(".quick-input-box input");
     await this.page.keyboard.press("Control+Shift+P");
-    await this.page.locator(".quick-input-box input").waitFor({ state: "visible", timeout: timeoutMs });
+    const opened = await input.waitFor({ state: "visible", timeout: Math.min(3_000, timeoutMs) }).then(() => true, () => false);
+    if (opened) return;
+    // Keys typed while a webview (an image preview, a panel) has focus go into its iframe, not the workbench:
+    // give the focus back by clicking an empty part of the title bar, then ask again.
+    await this.page.locator(".part.titlebar").click({ position: { x: 120, y: 10 } }).catch(() => undefined);
+    await this.page.keyboard.press("Control+Shift+P");
+    await input.waitFor({ state: "visible", timeout: timeoutMs });
   }
 
   /** Runs a command by its palette title, e.g. "SSL: Pretrain", picking the row with exactly that title. */

@@ -49,17 +49,27 @@ interface PanelState {
 
 /** The frame that holds the explorer's page (webviews are nested iframes). */
 async function explorerFrame(ctx: ScenarioContext): Promise<Frame> {
-  return ctx.wb.waitFor(
-    "the Saliency Explorer's webview",
-    async () => {
-      for (const f of ctx.page.frames()) {
-        const found = await f.evaluate(() => !!document.querySelector('[data-testid="tiles"]')).catch(() => false);
-        if (found) return f;
-      }
-      return undefined;
-    },
-    { timeoutMs: 60_000 },
-  );
+  const find = (timeoutMs: number) =>
+    ctx.wb.waitFor(
+      "the Saliency Explorer's webview",
+      async () => {
+        for (const f of ctx.page.frames()) {
+          const found = await f.evaluate(() => !!document.querySelector('[data-testid="tiles"]')).catch(() => false);
+          if (found) return f;
+        }
+        return undefined;
+      },
+      { timeoutMs },
+    );
+  try {
+    return await find(30_000);
+  } catch {
+    // Seen once in CI: code-server left the new webview's frame empty (no page at all, not an error in it).
+    // Reloading the webviews loads the same page again; a page that never renders still fails below.
+    ctx.log("the webview stayed empty for 30 s: Developer: Reload Webviews");
+    await ctx.wb.runCommand("Developer: Reload Webviews");
+    return find(30_000);
+  }
 }
 
 async function panelState(frame: Frame): Promise<PanelState> {
