@@ -33,6 +33,7 @@ const builds = [
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/trainer/previewWorker.ts"], outfile: "dist/previewWorker.js", external: nodeExternals },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/core/saliency/cache/saliencyWorker.ts"], outfile: "dist/saliencyWorker.js", external: nodeExternals },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/trainer/saliencyExplorerMain.ts"], outfile: "dist/saliencyExplorer.js", external: nodeExternals },
+  { ...common, platform: "node", format: "cjs", entryPoints: ["src/trainer/checkpointBrowserMain.ts"], outfile: "dist/checkpointBrowser.js", external: nodeExternals },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: nodeExternals, banner: { js: "#!/usr/bin/env node" } },
   { ...common, platform: "node", format: "cjs", entryPoints: ["src/lib.ts"], outfile: "dist/lib.js", external: nodeExternals },
   ...panels.map((p) => ({

@@ -5,19 +5,16 @@
  * it reports how well the label-free proxy ranks them (Spearman's rho; Reed
  * et al. 2021 found 0.97 on CIFAR-10).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseExperiment } from "../core/config/load";
-import type { BackendName, Experiment } from "../core/config/schema";
+import type { BackendName } from "../core/config/schema";
 import { selectBackend } from "../core/backend/select";
 import { loadDataset } from "../core/data/load";
-import { buildModel, disposeModel } from "../core/models/build";
-import { loadCheckpointArrays } from "../core/run/checkpoint";
+import { disposeModel } from "../core/models/build";
 import { describeReport, evaluateModel } from "../core/eval/suite";
 import { spearman } from "../core/eval/spearman";
 import type { EvalReport, Protocol } from "../protocol/runFiles";
+import { loadCheckpointModel, recordedRunConfig } from "../trainer/checkpointModel";
 import { resolveCheckpoint } from "../trainer/initFromCheckpoint";
-import { restoreWeights } from "../trainer/modelState";
 
 export interface EvalOptions {
   /** Checkpoint folders or run folders (their last checkpoint). */
@@ -31,28 +28,18 @@ export interface CheckpointEval {
   report: EvalReport;
 }
 
-/** The run's recorded config: checkpoints live in <run>/checkpoints/<name>/. */
-function runConfig(checkpoint: string): Experiment {
-  const file = path.join(checkpoint, "..", "..", "config.json");
-  if (!fs.existsSync(file)) throw new Error(`${checkpoint}: no config.json in its run folder (${path.dirname(file)})`);
-  const { config, issues } = parseExperiment(fs.readFileSync(file, "utf8"), file, { checkPaths: false });
-  if (!config) throw new Error(`${file}: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`);
-  return config;
-}
-
 export async function evalCheckpoints(o: EvalOptions, log: (line: string) => void): Promise<{ results: CheckpointEval[]; spearman?: number }> {
   const checkpoints = o.targets.map((t) => resolveCheckpoint(path.resolve(t)));
-  const first = runConfig(checkpoints[0]!);
+  const first = recordedRunConfig(checkpoints[0]!);
   const choice = await selectBackend(o.backend ?? first.backend);
   log(`backend ${choice.backend}`);
   const results: CheckpointEval[] = [];
   for (const checkpoint of checkpoints) {
-    const config = runConfig(checkpoint);
+    const config = recordedRunConfig(checkpoint);
     // Recorded dataset paths are absolute, so the folder passed here does not matter.
     const data = await loadDataset(config, path.dirname(checkpoint));
-    const model = buildModel(config, data.train.channels);
+    const model = loadCheckpointModel(checkpoint, config, data.train.channels);
     try {
-      restoreWeights(model, loadCheckpointArrays(checkpoint), checkpoint);
       const started = Date.now();
       const report = await evaluateModel(model, data, config, o.protocols, (p) => log(`${checkpoint}: ${p}…`));
       log(`${checkpoint} (${config.method}, ${((Date.now() - started) / 1000).toFixed(1)} s): ${describeReport(report)}`);

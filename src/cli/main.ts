@@ -23,7 +23,7 @@ import { saliencyOfFile } from "./saliencyCommand";
 import { SALIENCY_MAPS, SALIENCY_OUTPUTS, defaultSaliencyConfig, saliencyParams } from "../core/config/saliencySchema";
 
 const USAGE = `usage:
-  ssl-studio pretrain <file.ssl.json> [--resume <runDir>] [--backend ${BACKENDS.join("|")}]
+  ssl-studio pretrain <file.ssl.json> [--resume <runDir|checkpoint>] [--backend ${BACKENDS.join("|")}]
   ssl-studio preview <file.ssl.json> [--out grid.png] [--seed N] [--count 8] [--epoch 0] [--scale S] [--backend …]
   ssl-studio eval <checkpoint|runDir>... [--protocol knn,linear,layers,rotation,collapse] [--json out.json] [--backend …]
   ssl-studio saliency <image> [--out mask.png] [--regions regions.png] [--threshold 70] [--map ${SALIENCY_MAPS.join("|")}] [--iterations 4] [--scale 1] [--output ${SALIENCY_OUTPUTS.join("|")}]

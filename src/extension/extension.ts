@@ -10,6 +10,7 @@ import { RunsTreeProvider } from "./runsTree";
 import { createRunStatusBar } from "./statusBar";
 import { registerCommands } from "./commands/register";
 import { registerSslTasks } from "./tasks/sslTasks";
+import { registerIntelliSense } from "./intellisense/register";
 import { debounce, throttleByKey } from "./rateLimit";
 import type { Services } from "./services";
 
@@ -20,7 +21,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry();
   controller = new RunController(context, log, registry);
   const tree = new RunsTreeProvider(registry);
-  const services: Services = { context, log, registry, controller, tree };
+  const treeView = vscode.window.createTreeView("ssl.experiments", { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const services: Services = { context, log, registry, controller, tree, treeView };
 
   const refresh = debounce(() => tree.refresh(), 300);
   const refreshRun = throttleByKey((runDir) => tree.refreshRun(runDir), 750);
@@ -33,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   const registrySub = registry.onChange((c) => {
+    if (c.kind === "metric") return;
     if (c.kind === "progress") {
       if (c.run.runDir) refreshRun(c.run.runDir);
       return;
@@ -45,13 +48,14 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     log,
     tree,
-    vscode.window.createTreeView("ssl.experiments", { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
     createRunStatusBar(registry),
     ...watchers,
     registrySub,
     { dispose: () => (refresh.cancel(), refreshRun.cancel()) },
     ...registerCommands(services),
     registerSslTasks(services),
+    ...registerIntelliSense(services),
   );
 }
 

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { MetricRow, RunStatus, RunSummary } from "../protocol/runFiles";
 import { listCheckpoints as listCheckpointFolders, type CheckpointInfo } from "../core/run/checkpoint";
+import { readLastJsonLine } from "../core/run/jsonLinesTail";
 
 export type { CheckpointInfo };
 
@@ -81,38 +82,6 @@ function subdirs(dir: string): string[] {
 
 export function listCheckpoints(runDir: string): CheckpointInfo[] {
   return listCheckpointFolders(path.join(runDir, "checkpoints"));
-}
-
-/**
- * The last complete line of a JSON-lines file, reading only its tail: metrics
- * files grow with the run, and a line being appended may be cut short.
- */
-export function readLastJsonLine(file: string, maxBytes = 64 * 1024): unknown {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, "r");
-    const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, maxBytes);
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, size - length);
-    const lines = buf.toString("utf8").split("\n");
-    // Unless the tail is the whole file, its first line is cut and could even parse as something else.
-    const first = length < size ? 1 : 0;
-    for (let i = lines.length - 1; i >= first; i--) {
-      const line = lines[i]!.trim();
-      if (!line) continue;
-      try {
-        return JSON.parse(line);
-      } catch {
-        // A line still being appended: the one before is the last complete one.
-      }
-    }
-    return undefined;
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }
 
 function mtimeIso(p: string): string {

@@ -4,6 +4,7 @@
  * status bar and commands all read this one place; it knows nothing of vscode.
  */
 import * as path from "node:path";
+import type { MetricRow } from "../protocol/runFiles";
 import type { TrainerToHost } from "../protocol/trainerMessages";
 import type { ProgressMessage, LiveRun } from "./format";
 
@@ -30,7 +31,9 @@ export interface ActiveRun extends LiveRun {
 
 export type RegistryChange =
   | { kind: "added" | "removed" | "state"; run: ActiveRun }
-  | { kind: "progress"; run: ActiveRun };
+  | { kind: "progress"; run: ActiveRun }
+  /** A row the trainer just logged: the loss-curves panel plots it without reading the file. */
+  | { kind: "metric"; run: ActiveRun; row: MetricRow };
 
 const key = (file: string) => {
   const abs = path.resolve(file);
@@ -95,6 +98,9 @@ export class RunRegistry {
       case "eval":
         if (m.knn !== undefined) run.lastKnn = { epoch: m.epoch, knn: m.knn };
         this.emit({ kind: "progress", run });
+        break;
+      case "metric":
+        this.emit({ kind: "metric", run, row: m.row });
         break;
       case "checkpoint":
         run.lastCheckpoint = { epoch: m.epoch, dir: m.dir };

@@ -9,6 +9,7 @@ import { describeExperiment, EXPERIMENT_EXCLUDE, EXPERIMENT_GLOB, type Experimen
 import { listCheckpoints, listRuns, type CheckpointInfo, type RunInfo, type RunState } from "./runFolder";
 import { presentCheckpoint, presentRun } from "./format";
 import type { RunRegistry } from "./runRegistry";
+import { isInside } from "./reveal";
 
 /** The label of a run forked but not yet given a folder by its trainer (its description says "starting…"). */
 const PENDING_RUN_LABEL = "new run";
@@ -70,8 +71,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<SslNode>, vscod
     }
   }
 
+  /** A run's node for TreeView.reveal: the one the tree handed out, else a new one (items carry ids, so VS Code matches it). */
+  async findRunNode(runDir: string): Promise<RunNode | undefined> {
+    const dir = path.resolve(runDir);
+    const known = this.runNodes.get(dir);
+    if (known) return known;
+    const uris = await vscode.workspace.findFiles(EXPERIMENT_GLOB, EXPERIMENT_EXCLUDE);
+    for (const uri of uris) {
+      const info = describeExperiment(uri.fsPath);
+      if (!isInside(info.runsDir, dir)) continue;
+      const run = listRuns(info.runsDir).find((r) => path.resolve(r.dir) === dir);
+      if (run) return { kind: "run", experimentFile: info.file, run };
+    }
+    return undefined;
+  }
+
   getParent(element: SslNode): SslNode | undefined {
-    if (element.kind === "run") return this.experimentNodes.get(element.experimentFile);
+    if (element.kind === "run") return this.experimentNodes.get(element.experimentFile) ?? { kind: "experiment", info: describeExperiment(element.experimentFile) };
     if (element.kind === "checkpoint") return this.runNodes.get(path.resolve(element.runDir));
     return undefined;
   }

@@ -10,6 +10,7 @@ export interface Services {
   registry: RunRegistry;
   controller: RunController;
   tree: RunsTreeProvider;
+  treeView: vscode.TreeView<SslNode>;
 }
 
 /** Tree nodes arrive as command arguments from view menus; anything else (a Uri, a string) is not one. */

@@ -37,19 +37,22 @@ export interface TrainerListener {
   exit?(outcome: TrainerOutcome): void;
 }
 
-const MESSAGE_TYPES = new Set<TrainerToHost["type"]>([
-  "log",
-  "runStarted",
-  "progress",
-  "eval",
-  "checkpoint",
-  "finished",
-  "stopped",
-  "failed",
-]);
+// A Record, so adding a message type to the protocol without listing it here does not compile.
+const KNOWN: Record<TrainerToHost["type"], true> = {
+  log: true,
+  runStarted: true,
+  progress: true,
+  eval: true,
+  metric: true,
+  checkpoint: true,
+  finished: true,
+  stopped: true,
+  failed: true,
+};
+const MESSAGE_TYPES = new Set(Object.keys(KNOWN));
 
 export function isTrainerMessage(m: unknown): m is TrainerToHost {
-  return m !== null && typeof m === "object" && MESSAGE_TYPES.has((m as { type?: unknown }).type as TrainerToHost["type"]);
+  return m !== null && typeof m === "object" && MESSAGE_TYPES.has((m as { type?: unknown }).type as string);
 }
 
 /** The outcome a final message stands for, or undefined for in-progress messages. */

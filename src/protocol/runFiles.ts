@@ -27,6 +27,13 @@ export type MetricRow =
       snapshot?: string;
     } & EvalReport);
 
+/** The numbers of a train row, in the order of metrics.train.f64's records. */
+export const TRAIN_FIELDS = ["step", "epoch", "time", "loss", "lr", "imagesPerSec"] as const;
+export type TrainField = (typeof TRAIN_FIELDS)[number];
+/** The plotted numbers of an eval row, in the order of metrics.eval.f64's records (NaN: not measured). */
+export const EVAL_FIELDS = ["step", "epoch", "time", "knn", "linear", "rotation", "collapseStd"] as const;
+export type EvalField = (typeof EVAL_FIELDS)[number];
+
 /** Evaluation protocols (the config's eval.protocols / eval.final, `ssl-studio eval --protocol`). */
 export type Protocol = (typeof EVAL_PROTOCOLS)[number];
 

@@ -2,7 +2,7 @@
  * Messages between the extension host and the trainer child process
  * (child_process.fork IPC). Both sides import these types.
  */
-import type { EvalReport, RunSummary } from "./runFiles";
+import type { EvalReport, MetricRow, RunSummary } from "./runFiles";
 
 /** Extension → trainer. */
 export type HostToTrainer =
@@ -34,6 +34,8 @@ export type TrainerToHost =
       etaSeconds: number;
     }
   | ({ type: "eval"; epoch: number } & EvalReport)
+  /** A row just appended to metrics.jsonl. */
+  | { type: "metric"; row: MetricRow }
   | { type: "checkpoint"; epoch: number; dir: string }
   | { type: "finished"; summary: RunSummary }
   | { type: "stopped"; summary: RunSummary }

@@ -20,7 +20,7 @@ import { writeSnapshotPng } from "../core/methods/snapshotGrid";
 import { Rng } from "../core/random";
 import { listCheckpoints, loadCheckpointArrays, pruneCheckpoints, saveCheckpoint } from "../core/run/checkpoint";
 import { modelArrays, restoreModel } from "./modelState";
-import type { Protocol, RunEvent, RunSummary } from "../protocol/runFiles";
+import type { MetricRow, Protocol, RunEvent, RunSummary } from "../protocol/runFiles";
 import type { TrainerToHost } from "../protocol/trainerMessages";
 import { RunDir } from "./runDir";
 import { probeGradients } from "./probe";
@@ -29,7 +29,11 @@ import { fixedParams, initFromCheckpoint } from "./initFromCheckpoint";
 
 export interface PretrainOptions {
   experimentFile: string;
-  /** Continue this run folder from its last complete checkpoint. */
+  /**
+   * Continue this run folder from its last complete checkpoint, or from one
+   * of its checkpoint folders (runs/<experiment>/<run>/checkpoints/<n>), whose
+   * later checkpoints are then discarded.
+   */
   resumeRunDir?: string;
   /** Overrides the config's backend. */
   backend?: Experiment["backend"];
@@ -47,12 +51,19 @@ interface Position {
   step: number;
 }
 
+/** A resume target: a run folder (its last checkpoint), or one of its checkpoint folders. */
+function resumePoint(where: string): { runDir: string; checkpoint?: string } {
+  const abs = path.resolve(where);
+  if (path.basename(path.dirname(abs)) === "checkpoints" && fs.existsSync(path.join(abs, "meta.json"))) return { runDir: path.dirname(path.dirname(abs)), checkpoint: abs };
+  return { runDir: abs };
+}
+
 /** Resolve the experiment for a new run, or the recorded config of a run to resume. */
 function resolveExperiment(opts: PretrainOptions): LoadedExperiment {
   const loaded = loadExperiment(opts.experimentFile);
   if (!opts.resumeRunDir) return loaded;
   // A resumed run keeps the config it started with, whatever the file says now.
-  const configFile = path.join(opts.resumeRunDir, "config.json");
+  const configFile = path.join(resumePoint(opts.resumeRunDir).runDir, "config.json");
   if (!fs.existsSync(configFile)) throw new Error(`--resume ${opts.resumeRunDir}: not a run folder (no config.json)`);
   const { config, issues } = parseExperiment(fs.readFileSync(configFile, "utf8"), configFile, { checkPaths: false });
   if (!config) throw new ConfigError(configFile, issues);
@@ -105,11 +116,16 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   let pos: Position = { epoch: 0, batch: 0, step: 0 };
   let summary: RunSummary;
   if (opts.resumeRunDir) {
-    run = RunDir.open(opts.resumeRunDir, onEvent);
-    const last = listCheckpoints(run.checkpointsDir).pop();
+    const point = resumePoint(opts.resumeRunDir);
+    run = RunDir.open(point.runDir, onEvent);
+    const all = listCheckpoints(run.checkpointsDir);
+    const last = point.checkpoint ? all.find((c) => path.resolve(c.dir) === point.checkpoint) : all.at(-1);
     const previous = run.summary();
-    if (!last) throw new Error(`${run.dir}: no complete checkpoint to resume from`);
+    if (!last) throw new Error(`${point.checkpoint ?? run.dir}: no complete checkpoint to resume from`);
     restoreModel(model, optimizer, loadCheckpointArrays(last.dir), last.meta.step, last.dir);
+    // Going back: the later checkpoints belong to the continuation being replaced.
+    const discarded = all.filter((c) => c.meta.step > last.meta.step);
+    for (const c of discarded) fs.rmSync(c.dir, { recursive: true, force: true });
     pos = { epoch: last.meta.epoch, batch: last.meta.step - last.meta.epoch * stepsPerEpoch, step: last.meta.step };
     run.truncateMetricsAfter(pos.step);
     summary = {
@@ -122,8 +138,10 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
       wallSeconds: last.meta.wallSeconds,
       error: undefined,
       endedAt: undefined,
+      ...(discarded.length ? { finalEval: undefined, knnFinal: last.meta.knn } : {}),
     };
-    run.event("resumed", `resumed from checkpoint ${path.basename(last.dir)} (epoch ${pos.epoch}, step ${pos.step})`, { checkpoint: last.dir });
+    const dropped = discarded.length ? `; discarded the later checkpoint${discarded.length === 1 ? "" : "s"} ${discarded.map((c) => c.name).join(", ")}` : "";
+    run.event("resumed", `resumed from checkpoint ${path.basename(last.dir)} (epoch ${pos.epoch}, step ${pos.step})${dropped}`, { checkpoint: last.dir });
   } else {
     run = RunDir.create(exp.runsDir, recordedConfig(exp), onEvent);
     summary = {
@@ -183,6 +201,11 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
   const wallBefore = summary.wallSeconds;
   const wall = () => wallBefore + (Date.now() - attemptStart) / 1000;
   let lastLoss = summary.finalLoss ?? NaN;
+  // The panel plotting this run gets each row as it is logged, without reading the file again.
+  const record = (row: MetricRow) => {
+    run.metric(row);
+    emit({ type: "metric", row });
+  };
   // The kNN of the current position only: a checkpoint between evaluations has none.
   let knnAt: { step: number; knn: number } | undefined;
 
@@ -208,7 +231,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
       summary.knnFinal = report.knn;
     }
     const snapshot = await saveSnapshot(pos.epoch);
-    run.metric({ kind: "eval", step: pos.step, epoch: pos.epoch, time: wall(), ...report, ...(snapshot ? { snapshot } : {}) });
+    record({ kind: "eval", step: pos.step, epoch: pos.epoch, time: wall(), ...report, ...(snapshot ? { snapshot } : {}) });
     run.event("eval", `epoch ${pos.epoch}: ${describeReport(report)}`, { epoch: pos.epoch, ...report });
     if (report.collapse?.collapsed) {
       run.event(
@@ -274,7 +297,7 @@ export async function runPretraining(opts: PretrainOptions, emit: Emit): Promise
         const imagesPerSec = batchSize / seconds;
         if (pos.step % config.train.logEvery === 0 || pos.batch === stepsPerEpoch) {
           const saliency = regionMaps?.counts();
-          run.metric({ kind: "train", step: pos.step, epoch: pos.epoch + pos.batch / stepsPerEpoch, loss: lastLoss, lr, imagesPerSec, time: wall(), ...(saliency && { saliency }) });
+          record({ kind: "train", step: pos.step, epoch: pos.epoch + pos.batch / stepsPerEpoch, loss: lastLoss, lr, imagesPerSec, time: wall(), ...(saliency && { saliency }) });
         }
         emit({
           type: "progress",

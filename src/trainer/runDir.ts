@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { MetricRow, RunEvent, RunEventType, RunSummary } from "../protocol/runFiles";
 import { appendJsonLine, readJsonLines, writeFileAtomic, writeJsonAtomic } from "../core/run/atomicFile";
+import { appendRecord, writeRecords } from "../core/run/metricRecords";
 
 export class RunDir {
   readonly checkpointsDir: string;
@@ -57,6 +58,7 @@ export class RunDir {
 
   metric(row: MetricRow): void {
     appendJsonLine(path.join(this.dir, "metrics.jsonl"), row);
+    appendRecord(this.dir, row);
   }
 
   metrics(): MetricRow[] {
@@ -67,6 +69,7 @@ export class RunDir {
   truncateMetricsAfter(step: number): void {
     const kept = this.metrics().filter((r) => r.step <= step);
     writeFileAtomic(path.join(this.dir, "metrics.jsonl"), kept.map((r) => JSON.stringify(r) + "\n").join(""));
+    writeRecords(this.dir, kept);
   }
 
   summary(): RunSummary | undefined {

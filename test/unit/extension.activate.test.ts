@@ -8,16 +8,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import Module from "node:module";
 import { experimentTemplate } from "../../src/extension/templates/experiment";
+import { vscodeStub } from "./vscodeStubHost";
 
-const stubPath = require.resolve("./extension.vscodeStub.ts");
-const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-const resolve = M._resolveFilename;
-M._resolveFilename = function (request: string, ...rest: unknown[]) {
-  return request === "vscode" ? stubPath : resolve.call(this, request, ...rest);
-};
-const { stub, TreeItem, Uri, env } = require("./extension.vscodeStub.ts") as typeof import("./extension.vscodeStub");
+const { stub, TreeItem, Uri, env } = vscodeStub;
 const extension = require("../../src/extension/extension") as typeof import("../../src/extension/extension");
 
 const repo = path.resolve(__dirname, "../..");

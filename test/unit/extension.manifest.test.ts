@@ -39,13 +39,13 @@ test("menus and welcome links only use declared commands and the tree's context 
     return re ? new RegExp(re[1]!).test(value) : false;
   };
   const inline = (value: string) => itemMenus.filter((m) => (m as { group?: string }).group?.startsWith("inline") && matches(m.when, value)).map((m) => m.command);
-  assert.deepEqual(inline("experiment"), ["ssl.pretrain"]);
-  assert.deepEqual(inline("experiment.running"), ["ssl.stopRun"]);
-  assert.deepEqual(inline("run.running"), ["ssl.stopRun", "ssl.openRunFolder"]);
-  assert.deepEqual(inline("run.finished"), ["ssl.openRunFolder"]);
-  assert.deepEqual(inline("run.stopped.resumable"), ["ssl.resumeRun", "ssl.openRunFolder"]);
-  assert.deepEqual(inline("run.interrupted.resumable"), ["ssl.resumeRun", "ssl.openRunFolder"]);
-  assert.deepEqual(inline("run.failed"), ["ssl.openRunFolder"]);
+  assert.deepEqual(inline("experiment"), ["ssl.pretrain", "ssl.showLossCurves"]);
+  assert.deepEqual(inline("experiment.running"), ["ssl.stopRun", "ssl.showLossCurves"]);
+  assert.deepEqual(inline("run.running"), ["ssl.stopRun", "ssl.openRunFolder", "ssl.browseCheckpoints", "ssl.showLossCurves"]);
+  assert.deepEqual(inline("run.finished"), ["ssl.openRunFolder", "ssl.browseCheckpoints", "ssl.showLossCurves"]);
+  assert.deepEqual(inline("run.stopped.resumable"), ["ssl.resumeRun", "ssl.openRunFolder", "ssl.browseCheckpoints", "ssl.showLossCurves"]);
+  assert.deepEqual(inline("run.interrupted.resumable"), ["ssl.resumeRun", "ssl.openRunFolder", "ssl.browseCheckpoints", "ssl.showLossCurves"]);
+  assert.deepEqual(inline("run.failed"), ["ssl.openRunFolder", "ssl.browseCheckpoints", "ssl.showLossCurves"]);
   assert.deepEqual(inline("checkpoint"), ["ssl.openRunFolder"]);
 });
 

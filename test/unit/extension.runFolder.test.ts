@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { isProcessAlive, isResumable, listCheckpoints, listRuns, readLastJsonLine, readRun } from "../../src/extension/runFolder";
+import { isProcessAlive, isResumable, listCheckpoints, listRuns, readRun } from "../../src/extension/runFolder";
+import { readLastJsonLine } from "../../src/core/run/jsonLinesTail";
 import type { CheckpointMeta, RunSummary } from "../../src/protocol/runFiles";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "ssl-runs-"));

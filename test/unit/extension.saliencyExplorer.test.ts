@@ -14,70 +14,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import Module from "node:module";
 import type { BuildProgressInfo, BuildSummaryInfo, ExploreResult, HostToPanel, PanelSettings, PanelStats, PanelToHost } from "../../src/protocol/saliencyExplorer";
+import { fakeWebviewPanels, vscodeStub, type FakeWebviewPanel } from "./vscodeStubHost";
 
-const stubPath = require.resolve("./extension.vscodeStub.ts");
-const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-const resolve = M._resolveFilename;
-M._resolveFilename = function (request: string, ...rest: unknown[]) {
-  return request === "vscode" ? stubPath : resolve.call(this, request, ...rest);
-};
-const vscodeStub = require("./extension.vscodeStub.ts") as typeof import("./extension.vscodeStub");
-const { stub, Uri, EventEmitter } = vscodeStub;
-type StubUri = ReturnType<typeof Uri.file>;
+const { stub, Uri } = vscodeStub;
 
-// ---- what the stub lacks for a webview panel ----
-
-class FakeWebviewPanel {
-  readonly posted: HostToPanel[] = [];
-  readonly onPost = new EventEmitter<HostToPanel>();
-  private readonly received = new EventEmitter<PanelToHost>();
-  private readonly disposed = new EventEmitter<void>();
-  private readonly viewState = new EventEmitter<{ webviewPanel: FakeWebviewPanel }>();
-  active = true;
-  visible = true;
-  title: string;
-  readonly webview = {
-    html: "",
-    cspSource: "vscode-resource:",
-    asWebviewUri: (u: StubUri) => u,
-    postMessage: async (m: HostToPanel) => {
-      // As postMessage does: a structured clone.
-      const copy = JSON.parse(JSON.stringify(m)) as HostToPanel;
-      this.posted.push(copy);
-      this.onPost.fire(copy);
-      return true;
-    },
-    onDidReceiveMessage: this.received.event,
-  };
-  readonly onDidDispose = this.disposed.event;
-  readonly onDidChangeViewState = this.viewState.event;
-  constructor(readonly viewType: string, title: string) {
-    this.title = title;
-  }
-  reveal(): void {}
-  dispose(): void {
-    this.disposed.fire();
-  }
-  /** A message from the page. */
-  send(m: PanelToHost): void {
-    this.received.fire(m);
-  }
-}
-
-const panels: FakeWebviewPanel[] = [];
-const v = vscodeStub as unknown as Record<string, unknown>;
-v.ViewColumn = { Active: -1, Beside: -2, One: 1 };
-v.RelativePattern = class {
-  constructor(readonly base: unknown, readonly pattern: string) {}
-};
-(Uri as unknown as { joinPath: (u: StubUri, ...p: string[]) => StubUri }).joinPath = (u, ...p) => Uri.file(path.join(u.fsPath, ...p));
-(vscodeStub.window as unknown as Record<string, unknown>).createWebviewPanel = (viewType: string, title: string) => {
-  const p = new FakeWebviewPanel(viewType, title);
-  panels.push(p);
-  return p;
-};
+type Panel = FakeWebviewPanel<HostToPanel, PanelToHost>;
+const panels = fakeWebviewPanels<HostToPanel, PanelToHost>();
 
 const extension = require("../../src/extension/extension") as typeof import("../../src/extension/extension");
 const { applyParamEdit, panelImages } = require("../../src/extension/saliencyExplorer/panel") as typeof import("../../src/extension/saliencyExplorer/panel");
@@ -222,7 +165,7 @@ function activate(ws: string): void {
 const run = (id: string, ...args: unknown[]) => stub.commands.get(id)!(...args);
 
 /** The next message posted to the page (from `from` on) that `match` accepts. */
-function nextPosted<T extends HostToPanel>(panel: FakeWebviewPanel, match: (m: HostToPanel) => m is T, from = 0, timeoutMs = 60_000): Promise<T> {
+function nextPosted<T extends HostToPanel>(panel: Panel, match: (m: HostToPanel) => m is T, from = 0, timeoutMs = 60_000): Promise<T> {
   const found = panel.posted.slice(from).find(match);
   if (found) return Promise.resolve(found);
   return new Promise((resolve, reject) => {

@@ -43,6 +43,52 @@ export class Position {
 export class Range {
   constructor(readonly start: Position, readonly end: Position) {}
 }
+
+// ---- language features: what IntelliSense providers return ----
+export const CompletionItemKind = { File: 16, Folder: 18, EnumMember: 19 } as const;
+export class CompletionItem {
+  range?: Range;
+  detail?: string;
+  documentation?: MarkdownString;
+  sortText?: string;
+  insertText?: string;
+  command?: { command: string; title: string };
+  constructor(readonly label: string, readonly kind?: number) {}
+}
+export class MarkdownString {
+  constructor(public value = "") {}
+  appendMarkdown(text: string): this {
+    this.value += text;
+    return this;
+  }
+  appendCodeblock(code: string, language = ""): this {
+    this.value += `\n\`\`\`${language}\n${code}\n\`\`\`\n`;
+    return this;
+  }
+}
+export class Hover {
+  constructor(readonly contents: MarkdownString, readonly range?: Range) {}
+}
+export const DiagnosticSeverity = { Error: 0, Warning: 1, Information: 2, Hint: 3 } as const;
+export class Diagnostic {
+  source?: string;
+  code?: string | number;
+  constructor(readonly range: Range, readonly message: string, readonly severity: number) {}
+}
+export class WorkspaceEdit {
+  readonly replacements: { uri: Uri; range: Range; text: string }[] = [];
+  replace(uri: Uri, range: Range, text: string): void {
+    this.replacements.push({ uri, range, text });
+  }
+}
+export const CodeActionKind = { QuickFix: "quickfix" } as const;
+export class CodeAction {
+  diagnostics?: Diagnostic[];
+  edit?: WorkspaceEdit;
+  command?: { command: string; title: string; arguments?: unknown[] };
+  isPreferred?: boolean;
+  constructor(readonly title: string, readonly kind?: string) {}
+}
 export class ThemeColor {
   constructor(readonly id: string) {}
 }
@@ -88,6 +134,13 @@ export const stub = {
   opened: [] as { file: string; selection?: Range }[],
   commands: new Map<string, (...args: unknown[]) => unknown>(),
   taskProviders: new Map<string, unknown>(),
+  /** Language feature providers by kind ("completion", "hover", "codeActions"), with their selector and trigger characters. */
+  languageProviders: [] as { kind: string; selector: unknown; provider: any; extra: unknown[] }[],
+  /** What each diagnostic collection holds, by collection name, then document Uri string. */
+  diagnostics: new Map<string, Map<string, Diagnostic[]>>(),
+  onDidOpen: new EventEmitter<Doc>(),
+  onDidChange: new EventEmitter<{ document: Doc }>(),
+  onDidClose: new EventEmitter<Doc>(),
   treeProvider: undefined as undefined | { getChildren(e?: unknown): Promise<unknown[]>; getTreeItem(e: unknown): TreeItem },
   activeFile: undefined as string | undefined,
   /** Answers for prompts: called with the prompt kind and text, returns the choice. */
@@ -104,6 +157,9 @@ export const stub = {
     this.executed = [];
     this.opened = [];
     this.commands.clear();
+    this.languageProviders = [];
+    this.diagnostics.clear();
+    workspace.textDocuments.length = 0;
     this.treeProvider = undefined;
     this.activeFile = undefined;
     this.answer = () => undefined;
@@ -142,12 +198,26 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-class Doc {
-  readonly text: string;
-  constructor(readonly uri: Uri) {
-    this.text = fs.readFileSync(uri.fsPath, "utf8");
+export class Doc {
+  text: string;
+  readonly languageId = "jsonc";
+  /** `text`: an editor's unsaved text; the file's when omitted. */
+  constructor(readonly uri: Uri, text?: string) {
+    this.text = text ?? fs.readFileSync(uri.fsPath, "utf8");
   }
   isDirty = false;
+  get fileName(): string {
+    return this.uri.fsPath;
+  }
+  getText(): string {
+    return this.text;
+  }
+  offsetAt(p: Position): number {
+    const lines = this.text.split("\n");
+    let offset = 0;
+    for (let i = 0; i < p.line && i < lines.length; i++) offset += lines[i]!.length + 1;
+    return offset + p.character;
+  }
   get lineCount(): number {
     return this.text.split("\n").length;
   }
@@ -189,7 +259,7 @@ export const window = {
   },
   createTreeView: (_id: string, opts: { treeDataProvider: typeof stub.treeProvider }) => {
     stub.treeProvider = opts.treeDataProvider;
-    return { dispose: () => undefined };
+    return { dispose: () => undefined, selection: [] as unknown[], reveal: async () => undefined };
   },
   withProgress: async <T>(opts: { title?: string }, task: (p: { report(v: { message?: string; increment?: number }): void }, token: { onCancellationRequested: (l: () => void) => unknown }) => Promise<T>) => {
     const cancelled = new EventEmitter<void>();
@@ -216,6 +286,7 @@ export const window = {
     stub.opened.push({ file: uri.fsPath, selection: opts?.selection });
     return {};
   },
+  visibleTextEditors: [] as { document: Doc; options: { insertSpaces?: boolean; tabSize?: number } }[],
   get activeTextEditor() {
     return stub.activeFile ? { document: new Doc(Uri.file(stub.activeFile)) } : undefined;
   },
@@ -235,6 +306,9 @@ export const workspace = {
     return { onDidCreate: none, onDidChange: none, onDidDelete: none, dispose: () => undefined };
   },
   textDocuments: [] as Doc[],
+  onDidOpenTextDocument: (l: Listener<Doc>) => stub.onDidOpen.event(l),
+  onDidChangeTextDocument: (l: Listener<{ document: Doc }>) => stub.onDidChange.event(l),
+  onDidCloseTextDocument: (l: Listener<Doc>) => stub.onDidClose.event(l),
   getWorkspaceFolder: (uri: Uri) => (uri.fsPath.startsWith(stub.root + path.sep) ? workspace.workspaceFolders[0] : undefined),
   asRelativePath: (p: string | Uri) => path.relative(stub.root, typeof p === "string" ? p : p.fsPath),
   getConfiguration: () => ({ get: () => undefined }),
@@ -251,6 +325,44 @@ export const commands = {
     return stub.commands.get(id)?.(...args);
   },
 };
+
+/** Opens a document as an editor would (text: unsaved contents), firing onDidOpenTextDocument. */
+export function openDocument(file: string, text?: string): Doc {
+  const doc = new Doc(Uri.file(file), text);
+  workspace.textDocuments.push(doc);
+  stub.onDidOpen.fire(doc);
+  return doc;
+}
+
+/** Replaces a document's text as typing would, firing onDidChangeTextDocument. */
+export function changeDocument(doc: Doc, text: string): void {
+  doc.text = text;
+  stub.onDidChange.fire({ document: doc });
+}
+
+export const languages = {
+  registerCompletionItemProvider: (selector: unknown, provider: unknown, ...triggerCharacters: string[]) => register("completion", selector, provider, triggerCharacters),
+  registerHoverProvider: (selector: unknown, provider: unknown) => register("hover", selector, provider, []),
+  registerCodeActionsProvider: (selector: unknown, provider: unknown, metadata?: unknown) => register("codeActions", selector, provider, [metadata]),
+  createDiagnosticCollection: (name: string) => {
+    const entries = new Map<string, Diagnostic[]>();
+    stub.diagnostics.set(name, entries);
+    return {
+      name,
+      set: (uri: Uri, diagnostics: Diagnostic[]) => void entries.set(uri.toString(), diagnostics),
+      get: (uri: Uri) => entries.get(uri.toString()),
+      delete: (uri: Uri) => void entries.delete(uri.toString()),
+      clear: () => entries.clear(),
+      dispose: () => void stub.diagnostics.delete(name),
+    };
+  },
+};
+
+function register(kind: string, selector: unknown, provider: unknown, extra: unknown[]) {
+  const entry = { kind, selector, provider, extra };
+  stub.languageProviders.push(entry);
+  return { dispose: () => void (stub.languageProviders = stub.languageProviders.filter((e) => e !== entry)) };
+}
 
 /** Task providers are exercised in the real extension host (test/e2e/exthost); here activation only registers one. */
 export const tasks = {

@@ -20,8 +20,30 @@ function relax(node: unknown): unknown {
   return out;
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A names field the extension completes itself, knowing the method
+ * (src/extension/intellisense/presetCompletion.ts): checked by pattern
+ * instead of listed, so VS Code does not offer every name twice.
+ */
+function namesByPattern(field: JsonSchema | undefined): void {
+  if (!field) return;
+  // A union of one literal is that literal: a `const`, not an `anyOf`.
+  const names = ((field.anyOf ?? [field]) as { const?: unknown }[]).map((v) => v.const).filter((c): c is string => typeof c === "string");
+  if (!names.length) return;
+  delete field.anyOf;
+  delete field.const;
+  field.type = "string";
+  field.pattern = `^(${names.map(escapeRegExp).join("|")})$`;
+  field.patternErrorMessage = `Value must be one of ${names.map((n) => JSON.stringify(n)).join(", ")}.`;
+}
+
 export function editorJsonSchema(): JsonSchema {
   // JSON.stringify drops TypeBox's symbol-keyed metadata.
   const schema = relax(JSON.parse(JSON.stringify(ExperimentSchema))) as JsonSchema;
+  const props = schema.properties as Record<string, JsonSchema>;
+  namesByPattern(props.recipe);
+  namesByPattern((props.augment?.properties as Record<string, JsonSchema> | undefined)?.preset);
   return { $schema: "http://json-schema.org/draft-07/schema#", ...schema, allowComments: true, allowTrailingCommas: true };
 }

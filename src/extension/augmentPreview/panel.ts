@@ -14,7 +14,7 @@ import { policyViews } from "../../core/augment/views";
 import type { HostToPanel, PanelToHost, PreviewIssue, PreviewResult } from "../../protocol/augmentPreview";
 import { applyDraftToDocument } from "./applyDraft";
 import { draftDiffers, editDraft, startDraft, type Draft } from "./draft";
-import { previewHtml } from "./html";
+import { openWebviewPanel } from "../webviewPanel";
 import type { PreviewWorkerClient } from "./workerClient";
 
 export const PANEL_VIEW_TYPE = "ssl.augmentPreview";
@@ -62,20 +62,15 @@ export class PreviewPanel implements vscode.Disposable {
     readonly file: string,
     private readonly deps: PreviewPanelDeps,
   ) {
-    const dist = vscode.Uri.joinPath(deps.extensionUri, "dist", "webview");
-    this.panel = vscode.window.createWebviewPanel(
-      PANEL_VIEW_TYPE,
-      `Augmentations: ${path.basename(file)}`,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: true },
-    );
-    const webview = this.panel.webview;
-    webview.html = previewHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "augmentPreview.js")).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "augmentPreview.css")).toString(),
-      title: `Augmentations of ${path.basename(file)}`,
+    this.panel = openWebviewPanel({
+      extensionUri: deps.extensionUri,
+      viewType: PANEL_VIEW_TYPE,
+      title: `Augmentations: ${path.basename(file)}`,
+      pageTitle: `Augmentations of ${path.basename(file)}`,
+      bundle: "augmentPreview",
+      beside: true,
     });
+    const webview = this.panel.webview;
     this.subscriptions.push(
       webview.onDidReceiveMessage((m: PanelToHost) => this.onMessage(m)),
       this.panel.onDidDispose(() => this.dispose()),

@@ -7,10 +7,8 @@
  * the next request starts a fresh worker. No `vscode` here: the panel host
  * shows what comes back.
  */
-import type { ChildProcess } from "node:child_process";
 import type { HostToPreviewWorker, PreviewRequest, PreviewResult, PreviewIssue, PreviewWorkerToHost } from "../../protocol/augmentPreview";
-import { IdleTimer } from "../idleTimer";
-import { describeExit, forkNodeScript, lineSplitter, TailBuffer, type NodeScriptOptions } from "../nodeProcess";
+import { WorkerClientBase, WorkerProcess, type WorkerProcessOptions } from "../workerProcess";
 
 export type RenderReply =
   | { type: "rendered"; result: PreviewResult }
@@ -19,19 +17,10 @@ export type RenderReply =
   /** A newer request of the same panel replaced this one before it was sent. */
   | { type: "superseded"; id: number };
 
-export interface PreviewWorkerOptions {
-  script: string;
-  cwd: string;
-  nodePath?: string;
-  /** Stop the worker after this long without a request (default 60 s). */
-  idleMs?: number;
+/** Those of the worker process (idle stop after 60 s by default; `args` e.g. ["--backend", "cpu"]), plus the render timeout. */
+export interface PreviewWorkerOptions extends Omit<WorkerProcessOptions, "label"> {
   /** A render that takes longer than this kills the worker (default 120 s). */
   renderTimeoutMs?: number;
-  /** Extra arguments (e.g. ["--backend", "cpu"]). */
-  args?: string[];
-  log?: (line: string) => void;
-  /** For tests: how to start the process. */
-  fork?: (script: string, args: string[], options: NodeScriptOptions) => ChildProcess;
 }
 
 interface Job {
@@ -40,32 +29,29 @@ interface Job {
   resolve: (r: RenderReply) => void;
 }
 
-export class PreviewWorkerClient {
-  private child?: ChildProcess;
-  private stderr = new TailBuffer(20);
+export class PreviewWorkerClient extends WorkerClientBase<HostToPreviewWorker, PreviewWorkerToHost> {
+  protected readonly worker: WorkerProcess<HostToPreviewWorker, PreviewWorkerToHost>;
   private readonly waiting = new Map<string, Job>();
   private inFlight?: Job & { timer: ReturnType<typeof setTimeout> };
-  private readonly idle: IdleTimer;
   private disposed = false;
   /** The backend the running worker reported. */
   backend?: string;
-  /** How many workers were started (a restart after a crash counts). */
-  starts = 0;
 
   constructor(private readonly options: PreviewWorkerOptions) {
-    this.idle = new IdleTimer(options.idleMs ?? 60_000, () => {
-      options.log?.("preview worker idle: stopping it");
-      this.stop();
-    });
+    super();
+    this.worker = new WorkerProcess(
+      { ...options, label: "preview worker" },
+      {
+        message: (m) => this.onMessage(m),
+        exited: (why) => {
+          if (this.inFlight) this.finish({ type: "failed", id: this.inFlight.request.id, error: `The preview worker stopped: it ${why}. It restarts with the next change.` });
+        },
+      },
+    );
   }
 
-  get running(): boolean {
-    return !!this.child;
-  }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
+
 
   /** Renders `request` for panel `key`; a later call with the same key supersedes this one if it has not been sent yet. */
   render(key: string, request: PreviewRequest): Promise<RenderReply> {
@@ -91,17 +77,16 @@ export class PreviewWorkerClient {
   }
 
   private pump(): void {
-    this.idle.clear();
     if (this.inFlight || this.disposed) return;
     const next = this.waiting.values().next();
     if (next.done) {
-      this.armIdle();
+      this.worker.armIdle();
       return;
     }
     const job = next.value;
     this.waiting.delete(job.key);
-    const child = this.child ?? this.start();
-    if (!child) {
+    if (!this.worker.running) this.backend = undefined;
+    if (!this.worker.ensure()) {
       job.resolve({ type: "failed", id: job.request.id, error: "could not start the preview worker" });
       return this.pump();
     }
@@ -111,53 +96,11 @@ export class PreviewWorkerClient {
       this.kill(`did not answer within ${timeoutMs / 1000} s`);
     }, timeoutMs);
     this.inFlight = { ...job, timer };
-    const message: HostToPreviewWorker = { type: "render", request: job.request };
-    try {
-      child.send(message);
-    } catch (e) {
-      this.finish({ type: "failed", id: job.request.id, error: `could not reach the preview worker: ${(e as Error).message}` });
-    }
+    const unsent = this.worker.send({ type: "render", request: job.request });
+    if (unsent) this.finish({ type: "failed", id: job.request.id, error: `could not reach the preview worker: ${unsent}` });
   }
 
-  private start(): ChildProcess | undefined {
-    const fork = this.options.fork ?? forkNodeScript;
-    let child: ChildProcess;
-    try {
-      child = fork(this.options.script, this.options.args ?? [], { cwd: this.options.cwd, nodePath: this.options.nodePath });
-    } catch (e) {
-      this.options.log?.(`preview worker: could not start ${this.options.script}: ${(e as Error).message}`);
-      return undefined;
-    }
-    this.child = child;
-    this.starts++;
-    this.stderr = new TailBuffer(20);
-    this.backend = undefined;
-    const log = this.options.log;
-    const err = lineSplitter((l) => {
-      this.stderr.push(l);
-      log?.(`preview worker: ${l}`);
-    });
-    const out = lineSplitter((l) => log?.(`preview worker: ${l}`));
-    child.stdout?.on("data", (c: Buffer) => out.push(c));
-    child.stderr?.on("data", (c: Buffer) => err.push(c));
-    let spawnError: string | undefined;
-    child.on("error", (e) => (spawnError ??= e.message));
-    child.on("message", (m: PreviewWorkerToHost) => this.onMessage(child, m));
-    child.on("close", (code, signal) => {
-      out.end();
-      err.end();
-      if (this.child !== child) return; // a worker we already let go
-      this.child = undefined;
-      const why = spawnError ? `could not start: ${spawnError}` : describeExit(code, signal, this.stderr.get());
-      log?.(`preview worker (pid ${child.pid}) ${why}`);
-      if (this.inFlight) this.finish({ type: "failed", id: this.inFlight.request.id, error: `The preview worker stopped: it ${why}. It restarts with the next change.` });
-    });
-    log?.(`preview worker started (pid ${child.pid}): ${this.options.script}`);
-    return child;
-  }
-
-  private onMessage(child: ChildProcess, m: PreviewWorkerToHost): void {
-    if (child !== this.child || !m || typeof m !== "object") return;
+  private onMessage(m: PreviewWorkerToHost): void {
     if (m.type === "ready") {
       this.backend = m.backend;
       this.options.log?.(`preview worker ready (backend ${m.backend})`);
@@ -178,25 +121,14 @@ export class PreviewWorkerClient {
     this.pump();
   }
 
-  private armIdle(): void {
-    if (this.child) this.idle.arm();
-  }
-
   /** Kills the worker; a request in flight fails with `why`. */
   private kill(why: string): void {
-    const child = this.child;
-    this.child = undefined;
+    this.worker.stop();
     if (this.inFlight) this.finish({ type: "failed", id: this.inFlight.request.id, error: `The preview worker ${why}; it was stopped and restarts with the next change.` });
-    if (child) {
-      child.removeAllListeners("message");
-      if (child.connected) child.disconnect(); // the worker exits when its channel closes
-      child.kill();
-    }
   }
 
   /** Stops the worker (the next request starts a new one). */
   stop(): void {
-    this.idle.clear();
     this.kill("was stopped");
   }
 

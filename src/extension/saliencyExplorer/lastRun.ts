@@ -4,43 +4,25 @@
  * `saliency: {hits, misses}` (counts of that attempt, so far). Reads only the
  * file's tail; a run being written, or a half-written line, is fine.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { findLastJsonLine } from "../../core/run/jsonLinesTail";
 import type { MetricRow } from "../../protocol/runFiles";
 import type { LastRunHits } from "../../protocol/saliencyExplorer";
 import { listRuns } from "../runFolder";
 
 const TAIL_BYTES = 256 * 1024;
 
+type TrainRow = Extract<MetricRow, { kind: "train" }>;
+
+const hasCounts = (v: unknown): boolean => {
+  const row = v as Partial<TrainRow> | null;
+  return row?.kind === "train" && !!row.saliency && Number.isFinite(row.saliency.hits) && Number.isFinite(row.saliency.misses);
+};
+
 /** The last train row with saliency counts in a metrics.jsonl, reading at most its last TAIL_BYTES. */
 export function lastSaliencyRow(metricsFile: string): { step: number; hits: number; misses: number } | undefined {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(metricsFile, "r");
-    const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, TAIL_BYTES);
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, size - length);
-    const lines = buf.toString("utf8").split("\n");
-    const first = length < size ? 1 : 0; // a cut first line could parse as something else
-    for (let i = lines.length - 1; i >= first; i--) {
-      const line = lines[i]!.trim();
-      if (!line) continue;
-      let row: Partial<Extract<MetricRow, { kind: "train" }>>;
-      try {
-        row = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      const s = row?.saliency;
-      if (row?.kind === "train" && s && Number.isFinite(s.hits) && Number.isFinite(s.misses)) return { step: Number(row.step) || 0, hits: s.hits, misses: s.misses };
-    }
-    return undefined;
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
+  const row = findLastJsonLine<TrainRow>(metricsFile, hasCounts, TAIL_BYTES);
+  return row?.saliency && { step: Number(row.step) || 0, hits: row.saliency.hits, misses: row.saliency.misses };
 }
 
 /** The newest run (of `runsDir`) whose metrics have saliency counts. */

@@ -22,7 +22,7 @@ import type {
   PanelToHost,
   Selection,
 } from "../../protocol/saliencyExplorer";
-import { previewHtml } from "../augmentPreview/html";
+import { openWebviewPanel } from "../webviewPanel";
 import { describeExperiment } from "../experiments";
 import { lastRunHits } from "./lastRun";
 import { imageSource, issuesOf, selectionIndex } from "./targets";
@@ -96,20 +96,8 @@ export class ExplorerPanel implements vscode.Disposable {
   private disposed = false;
 
   constructor(private readonly deps: ExplorerPanelDeps) {
-    const dist = vscode.Uri.joinPath(deps.extensionUri, "dist", "webview");
-    this.panel = vscode.window.createWebviewPanel(
-      EXPLORER_VIEW_TYPE,
-      EXPLORER_TITLE,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: true },
-    );
+    this.panel = openWebviewPanel({ extensionUri: deps.extensionUri, viewType: EXPLORER_VIEW_TYPE, title: EXPLORER_TITLE, bundle: "saliencyExplorer", beside: true });
     const webview = this.panel.webview;
-    webview.html = previewHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "saliencyExplorer.js")).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "saliencyExplorer.css")).toString(),
-      title: EXPLORER_TITLE,
-    });
     this.subscriptions.push(
       webview.onDidReceiveMessage((m: PanelToHost) => this.onMessage(m)),
       this.panel.onDidDispose(() => this.dispose()),

@@ -7,7 +7,6 @@
  * pending; the next request starts a fresh worker. Stopped after a minute
  * without work (never during a build). No `vscode` here.
  */
-import type { ChildProcess } from "node:child_process";
 import type {
   BuildProgressInfo,
   BuildRequest,
@@ -22,8 +21,7 @@ import type {
   ImageListRequest,
   StatsRequest,
 } from "../../protocol/saliencyExplorer";
-import { IdleTimer } from "../idleTimer";
-import { describeExit, forkNodeScript, lineSplitter, TailBuffer, type NodeScriptOptions } from "../nodeProcess";
+import { WorkerClientBase, WorkerProcess, type WorkerProcessOptions } from "../workerProcess";
 
 type Failure = { type: "invalid"; id: number; issues: ExperimentIssue[] } | { type: "failed"; id: number; error: string };
 export type ExploreReply = { type: "explored"; result: ExploreResult } | { type: "superseded"; id: number } | Failure;
@@ -39,17 +37,10 @@ export interface BuildJob {
   cancel(): void;
 }
 
-export interface ExplorerWorkerOptions {
-  script: string;
-  cwd: string;
-  nodePath?: string;
-  /** Stop the worker after this long without a pending request (default 60 s). */
-  idleMs?: number;
+/** Those of the worker process (idle stop after 60 s without a pending request by default), plus the request timeout. */
+export interface ExplorerWorkerOptions extends Omit<WorkerProcessOptions, "label" | "args"> {
   /** An explore, list or stats request unanswered this long kills the worker (default 120 s). Builds have no limit. */
   requestTimeoutMs?: number;
-  log?: (line: string) => void;
-  /** For tests: how to start the process. */
-  fork?: (script: string, args: string[], options: NodeScriptOptions) => ChildProcess;
 }
 
 interface Pending {
@@ -63,30 +54,25 @@ interface Pending {
 let lastId = 0;
 export const nextRequestId = (): number => ++lastId;
 
-export class ExplorerWorkerClient {
-  private child?: ChildProcess;
-  private stderr = new TailBuffer(20);
+export class ExplorerWorkerClient extends WorkerClientBase<HostToExplorerWorker, ExplorerWorkerToHost> {
+  protected readonly worker: WorkerProcess<HostToExplorerWorker, ExplorerWorkerToHost>;
   private readonly pending = new Map<number, Pending>();
   private readonly builds = new Map<number, BuildJob>();
-  private readonly idle: IdleTimer;
   private disposed = false;
-  /** How many workers were started (a restart after a crash counts). */
-  starts = 0;
 
   constructor(private readonly options: ExplorerWorkerOptions) {
-    this.idle = new IdleTimer(options.idleMs ?? 60_000, () => {
-      options.log?.("saliency explorer worker idle: stopping it");
-      this.stop();
-    });
+    super();
+    this.worker = new WorkerProcess(
+      { ...options, label: "saliency explorer worker" },
+      {
+        message: (m) => this.onMessage(m),
+        exited: (why) => this.failAll(`The Saliency Explorer worker stopped: it ${why}. It restarts with the next request.`),
+      },
+    );
   }
 
-  get running(): boolean {
-    return !!this.child;
-  }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
+
 
   /** The build of this experiment's cache that is running, if any. */
   buildOf(experimentFile: string): BuildJob | undefined {
@@ -127,9 +113,7 @@ export class ExplorerWorkerClient {
 
   private ask(kind: Pending["kind"], message: HostToExplorerWorker, id: number, onProgress?: (p: BuildProgressInfo) => void): Promise<ExplorerWorkerToHost> {
     if (this.disposed) return Promise.resolve({ type: "failed", id, error: "the Saliency Explorer is closed" });
-    this.idle.clear();
-    const child = this.child ?? this.start();
-    if (!child) return Promise.resolve({ type: "failed", id, error: "could not start the Saliency Explorer worker" });
+    if (!this.worker.ensure()) return Promise.resolve({ type: "failed", id, error: "could not start the Saliency Explorer worker" });
     return new Promise((resolve) => {
       const p: Pending = { kind, resolve, onProgress };
       if (kind !== "build") {
@@ -145,51 +129,11 @@ export class ExplorerWorkerClient {
   }
 
   private post(message: HostToExplorerWorker): void {
-    try {
-      this.child?.send(message);
-    } catch (e) {
-      this.kill(`could not be reached (${(e as Error).message})`);
-    }
+    const unsent = this.worker.send(message);
+    if (unsent) this.kill(`could not be reached (${unsent})`);
   }
 
-  private start(): ChildProcess | undefined {
-    const fork = this.options.fork ?? forkNodeScript;
-    let child: ChildProcess;
-    try {
-      child = fork(this.options.script, [], { cwd: this.options.cwd, nodePath: this.options.nodePath });
-    } catch (e) {
-      this.options.log?.(`saliency explorer worker: could not start ${this.options.script}: ${(e as Error).message}`);
-      return undefined;
-    }
-    this.child = child;
-    this.starts++;
-    this.stderr = new TailBuffer(20);
-    const log = this.options.log;
-    const err = lineSplitter((l) => {
-      this.stderr.push(l);
-      log?.(`saliency explorer worker: ${l}`);
-    });
-    const out = lineSplitter((l) => log?.(`saliency explorer worker: ${l}`));
-    child.stdout?.on("data", (c: Buffer) => out.push(c));
-    child.stderr?.on("data", (c: Buffer) => err.push(c));
-    let spawnError: string | undefined;
-    child.on("error", (e) => (spawnError ??= e.message));
-    child.on("message", (m: ExplorerWorkerToHost) => this.onMessage(child, m));
-    child.on("close", (code, signal) => {
-      out.end();
-      err.end();
-      if (this.child !== child) return; // a worker we already let go
-      this.child = undefined;
-      const why = spawnError ? `could not start: ${spawnError}` : describeExit(code, signal, this.stderr.get());
-      log?.(`saliency explorer worker (pid ${child.pid}) ${why}`);
-      this.failAll(`The Saliency Explorer worker stopped: it ${why}. It restarts with the next request.`);
-    });
-    log?.(`saliency explorer worker started (pid ${child.pid}): ${this.options.script}`);
-    return child;
-  }
-
-  private onMessage(child: ChildProcess, m: ExplorerWorkerToHost): void {
-    if (child !== this.child || !m || typeof m !== "object") return;
+  private onMessage(m: ExplorerWorkerToHost): void {
     if (m.type === "ready") {
       this.options.log?.("saliency explorer worker ready");
       return;
@@ -217,25 +161,17 @@ export class ExplorerWorkerClient {
   }
 
   private armIdle(): void {
-    this.idle.clear();
-    if (this.child && this.pending.size === 0 && !this.disposed) this.idle.arm();
+    if (this.pending.size === 0 && !this.disposed) this.worker.armIdle();
   }
 
   /** Kills the worker; everything pending fails with `why`. */
   private kill(why: string): void {
-    const child = this.child;
-    this.child = undefined;
+    this.worker.stop();
     this.failAll(`The Saliency Explorer worker ${why}; it was stopped and restarts with the next request.`);
-    if (child) {
-      child.removeAllListeners("message");
-      if (child.connected) child.disconnect(); // the worker exits when its channel closes
-      child.kill();
-    }
   }
 
   /** Stops the worker (the next request starts a new one); a running build stops where it is, resumable. */
   stop(): void {
-    this.idle.clear();
     this.kill("was stopped");
   }
 

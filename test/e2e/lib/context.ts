@@ -64,6 +64,22 @@ export class ScenarioContext {
     return file;
   }
 
+  /**
+   * The screenshot in the suite's dark theme (`<name>.png`) and again in VS
+   * Code's light theme (`<name>-light.png`), for panels that must look native
+   * in both; the dark theme is back afterwards.
+   */
+  async screenshotBothThemes(o: { keepMouse?: boolean } = {}): Promise<void> {
+    await this.screenshot(o);
+    await this.wb.setColorTheme("Light Modern", true);
+    try {
+      await this.page.waitForTimeout(800); // webviews repaint with the new colour variables
+      await this.wb.screenshot(path.join(this.resultsDir, `${this.name}-light.png`), o);
+    } finally {
+      await this.wb.setColorTheme("Dark Modern", false);
+    }
+  }
+
   get tookScreenshot(): boolean {
     return this.shot;
   }

@@ -5,7 +5,7 @@
  * labels, tooltips). Every wait has a timeout and, when it runs out, says what
  * it waited for and what the screen showed instead.
  */
-import type { Page } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 
 // Callbacks given to page.evaluate run in the browser; the project's tsconfig has no DOM lib.
 declare const document: any;
@@ -26,6 +26,7 @@ export interface TreeRow {
   /** The codicon name of the item's icon: "pass", "error", "debug-stop", "loading"… */
   icon: string;
   expanded: boolean | undefined;
+  selected: boolean;
 }
 
 export interface WaitOptions {
@@ -260,6 +261,7 @@ export class Workbench {
           tooltip: String(r.querySelector(".monaco-icon-label")?.getAttribute("aria-label") ?? r.getAttribute("aria-label") ?? ""),
           icon: (icon.match(/codicon-([\w~-]+)/g) ?? []).map((c: string) => c.slice("codicon-".length)).filter((c: string) => c !== "modifier-spin")[0] ?? "",
           expanded: expanded === null ? undefined : expanded === "true",
+          selected: r.getAttribute("aria-selected") === "true",
         };
       }),
     );
@@ -322,6 +324,53 @@ export class Workbench {
     return lines.join("\n");
   }
 
+  /** Moves the mouse onto the last editor token containing `token` and returns the hover's text once `expect` matches it. */
+  async hoverToken(token: string, expect: RegExp, o: WaitOptions = {}): Promise<string> {
+    const span = this.page.locator(".editor-group-container.active .view-line span", { hasText: token }).last();
+    await span.waitFor({ state: "visible", timeout: 10_000 });
+    const box = await span.boundingBox();
+    if (!box) throw new E2EError(`the editor token "${token}" has no box on screen`);
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    return this.waitFor(
+      `a hover over "${token}" matching ${expect}`,
+      async () => {
+        const texts = await this.page.locator(".monaco-hover:not(.hidden)").allInnerTexts();
+        return texts.map((t) => t.replace(/\u00a0/g, " ")).find((t) => expect.test(t));
+      },
+      o,
+    );
+  }
+
+  /** Opens the quick fix menu at the cursor (Ctrl+.) and returns its entries' titles. */
+  async quickFixes(): Promise<string[]> {
+    await this.page.keyboard.press("Control+.");
+    return this.waitFor("the quick fix menu", async () => {
+      const rows = await this.page
+        .locator(".action-widget .monaco-list-row")
+        .evaluateAll((els: any[]) => els.map((e) => String(e.getAttribute("aria-label") ?? e.textContent ?? "").trim()).filter(Boolean));
+      return rows.length ? rows : undefined;
+    });
+  }
+
+  /**
+   * Applies the quick fix menu's entry titled `title` (the menu must be open)
+   * with the keyboard, as a click lands on the menu's pointer guard.
+   */
+  async applyQuickFix(title: string): Promise<void> {
+    const rows = this.page.locator(".action-widget .monaco-list-row");
+    const titles = await rows.evaluateAll((els: any[]) => els.map((e) => String(e.getAttribute("aria-label") ?? "")));
+    if (!titles.includes(title)) throw new E2EError(`no quick fix "${title}"; the menu has ${titles.join(" | ")}`);
+    for (let i = 0; i < titles.length; i++) {
+      const focused = await this.page.locator(".action-widget .monaco-list-row.focused").getAttribute("aria-label").catch(() => null);
+      if (focused === title) {
+        await this.page.keyboard.press("Enter");
+        return;
+      }
+      await this.page.keyboard.press("ArrowDown");
+    }
+    throw new E2EError(`could not move the quick fix menu's focus to "${title}"`);
+  }
+
   /** The Problems panel's messages, shown through "View: Focus Problems". */
   async problems(): Promise<string[]> {
     await this.runCommand("View: Focus Problems (Errors, Warnings, Infos)");
@@ -329,6 +378,45 @@ export class Workbench {
     return this.page
       .locator(".markers-panel .monaco-list-row")
       .evaluateAll((rows: any[]) => rows.map((r) => String(r.getAttribute("aria-label") ?? r.textContent ?? "")));
+  }
+
+  /**
+   * The frame of the webview whose page shows `selector` (webviews are nested
+   * iframes). Seen once in CI: code-server left a new webview's frame empty
+   * (no page, no error); after 30 s "Developer: Reload Webviews" loads the
+   * pages again, once, and a page that never renders still fails.
+   */
+  async webviewFrame(selector: string, what: string, log: (line: string) => void = () => undefined): Promise<Frame> {
+    const find = (timeoutMs: number) =>
+      this.waitFor(
+        what,
+        async () => {
+          for (const f of this.page.frames()) {
+            const found = await f.evaluate((sel: string) => !!document.querySelector(sel), selector).catch(() => false);
+            if (found) return f;
+          }
+          return undefined;
+        },
+        { timeoutMs },
+      );
+    try {
+      return await find(30_000);
+    } catch {
+      log(`${what} stayed empty for 30 s: Developer: Reload Webviews`);
+      await this.runCommand("Developer: Reload Webviews");
+      return find(30_000);
+    }
+  }
+
+  /** Switches the colour theme through "Preferences: Color Theme" (label as the picker shows it, e.g. "Light Modern"). */
+  async setColorTheme(label: string, light: boolean): Promise<void> {
+    await this.runCommand("Preferences: Color Theme");
+    await this.page.keyboard.type(label);
+    await this.pick(label, `the theme "${label}"`);
+    const cls = light ? "vs" : "vs-dark";
+    await this.waitFor(`the workbench in the ${label} theme`, async () =>
+      this.page.evaluate((c: string) => document.querySelector(".monaco-workbench")?.classList.contains(c) ?? false, cls),
+    );
   }
 
   // ---- housekeeping ----

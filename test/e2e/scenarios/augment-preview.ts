@@ -69,20 +69,8 @@ interface PanelState {
   tiles: Tile[];
 }
 
-/** The frame that holds the preview panel's page (webviews are nested iframes). */
-async function previewFrame(ctx: ScenarioContext): Promise<Frame> {
-  return ctx.wb.waitFor(
-    "the preview panel's webview",
-    async () => {
-      for (const f of ctx.page.frames()) {
-        const found = await f.evaluate(() => !!document.querySelector('[data-testid="grid"]')).catch(() => false);
-        if (found) return f;
-      }
-      return undefined;
-    },
-    { timeoutMs: 60_000 },
-  );
-}
+/** The frame that holds the preview panel's page. */
+const previewFrame = (ctx: ScenarioContext): Promise<Frame> => ctx.wb.webviewFrame('[data-testid="grid"]', "the preview panel's webview", ctx.log);
 
 async function panelState(frame: Frame): Promise<PanelState> {
   return frame.evaluate(() => {
@@ -260,7 +248,7 @@ export default scenario({
     ctx.log(`trace: ${trace.replace(/\n/g, " | ")}`);
     assert.match(trace, /view 1 · training image \d+/);
     assert.match(trace, /crop \d+×\d+ at \(\d+, \d+\)/, "the crop is always drawn");
-    await ctx.screenshot({ keepMouse: true });
+    await ctx.screenshotBothThemes({ keepMouse: true });
 
     // Switch colour jitter off: the draft re-renders, the originals stay.
     const toggle = frame.locator('[data-testid="op"][data-name="colorJitter"] [data-testid="op-toggle"]');

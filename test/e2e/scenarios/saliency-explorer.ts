@@ -47,30 +47,8 @@ interface PanelState {
   error: string;
 }
 
-/** The frame that holds the explorer's page (webviews are nested iframes). */
-async function explorerFrame(ctx: ScenarioContext): Promise<Frame> {
-  const find = (timeoutMs: number) =>
-    ctx.wb.waitFor(
-      "the Saliency Explorer's webview",
-      async () => {
-        for (const f of ctx.page.frames()) {
-          const found = await f.evaluate(() => !!document.querySelector('[data-testid="tiles"]')).catch(() => false);
-          if (found) return f;
-        }
-        return undefined;
-      },
-      { timeoutMs },
-    );
-  try {
-    return await find(30_000);
-  } catch {
-    // Seen once in CI: code-server left the new webview's frame empty (no page at all, not an error in it).
-    // Reloading the webviews loads the same page again; a page that never renders still fails below.
-    ctx.log("the webview stayed empty for 30 s: Developer: Reload Webviews");
-    await ctx.wb.runCommand("Developer: Reload Webviews");
-    return find(30_000);
-  }
-}
+/** The frame that holds the explorer's page. */
+const explorerFrame = (ctx: ScenarioContext): Promise<Frame> => ctx.wb.webviewFrame('[data-testid="tiles"]', "the Saliency Explorer's webview", ctx.log);
 
 async function panelState(frame: Frame): Promise<PanelState> {
   return frame.evaluate(() => {
@@ -253,7 +231,7 @@ export default scenario({
     assert.match(await frame.locator('[data-testid="build-text"]').innerText(), /Built: 12 computed, 0 already cached/);
     const { stdout } = await run(process.execPath, [path.join(ctx.repoRoot, "dist", "cli.js"), "cache", "stats", path.join(ctx.workspace, EXPERIMENT)], { cwd: ctx.repoRoot, timeout: 60_000 });
     assert.match(stdout, /dataset: 12 images, 12 cached, 0 missing/, `the CLI agrees:\n${stdout}`);
-    await ctx.screenshot();
+    await ctx.screenshotBothThemes();
 
     // The palette command with the panel in front: its experiment, nothing left to compute.
     await frame.locator('[data-testid="stats"]').click();

@@ -1,0 +1,2 @@
+/** esbuild bundles the stylesheet main.ts imports into dist/webview/checkpointBrowser.css. */
+declare module "*.css";
