@@ -137,6 +137,7 @@ export default scenario({
     await jobDone(ctx, frame, "neighbours");
     const gallery = await frame.evaluate(() => [...document.querySelectorAll('[data-testid="gallery-row"]')].map((r: any) => r.querySelectorAll('[data-testid="neighbour"] img').length));
     assert.deepEqual(gallery, [5, 5, 5, 5]);
+    await wb.clearNotifications();
     await ctx.screenshotBothThemes();
 
     // Delete epoch 0: a modal question, then the row and the folder go.

@@ -4,9 +4,9 @@
  * from the trainer, not from re-reading the file), and once it finishes the
  * panel holds every logged step. Then: kNN as the metric (one point per
  * evaluation), a drag zooms in to the real points, a double-click zooms
- * out, a click on the curve picks its run and "Reveal in tree" selects it
- * there, the CSV export writes every point and the PNG export the plot.
- * Last, two experiments selected in the tree → "Compare Runs" overlays
+ * out, a click on the curve picks its run, "Reveal in tree" selects it
+ * there and "Checkpoints" opens its checkpoints; the CSV export writes
+ * every point and the PNG export the plot. Last, two experiments selected in the tree → "Compare Runs" overlays
  * their runs, coloured by their learning rate; screenshots in the dark and
  * the light theme.
  */
@@ -151,6 +151,12 @@ export default scenario({
     assert.equal(picked, `${exp.name}/${runId}`);
     await frame.locator('[data-testid="action-reveal"]').click();
     await wb.waitForRunRow(exp.name, "selected", (r) => r.selected, { runId });
+    // "Checkpoints" opens the Checkpoint Browser on that run; then back to the curves.
+    await frame.locator('[data-testid="action-checkpoints"]').click();
+    const browser = await wb.webviewFrame('[data-testid="table"]', "the Checkpoint Browser's webview", ctx.log);
+    const checkpoints = ctx.completeCheckpoints(runDir).length;
+    await wb.waitFor(`the run's ${checkpoints} checkpoints in the browser`, async () => (await browser.evaluate(() => document.querySelectorAll('[data-testid="row"]').length)) === checkpoints);
+    await page.locator(".tabs-container .tab", { hasText: "Loss Curves" }).click();
 
     // CSV: the save dialog proposes curves-loss.csv in the workspace; accept it.
     const csv = path.join(ctx.workspace, "curves-loss.csv");
