@@ -80,6 +80,7 @@ export class CurvesPanel implements vscode.Disposable {
     this.view = { ...this.view, range: undefined };
     await this.refreshList();
     if (this.shown.length === 0 && this.runs[0]) this.shown = [path.resolve(this.runs[0].run.dir)];
+    this.followShown();
     this.postRuns();
     this.postPlot(0);
     this.reveal();
@@ -108,6 +109,7 @@ export class CurvesPanel implements vscode.Disposable {
         return;
       case "setRuns":
         this.shown = m.runDirs.map((d) => path.resolve(d)).filter((d) => this.runs.some((r) => path.resolve(r.run.dir) === d));
+        this.followShown();
         this.postRuns();
         this.postPlot(0);
         return;
@@ -152,11 +154,17 @@ export class CurvesPanel implements vscode.Disposable {
 
   private async refreshList(): Promise<void> {
     this.runs = await this.deps.listRuns();
+    this.followShown();
+  }
+
+  /** The store keeps the shown runs only, and follows those still running (a run trained elsewhere changes on disk only). */
+  private followShown(): void {
+    this.deps.store.retain(this.shown);
+    for (const dir of this.smoothing.keys()) if (!this.shown.includes(dir)) this.smoothing.delete(dir);
     for (const r of this.runs) {
       const dir = path.resolve(r.run.dir);
       if (this.shown.includes(dir)) this.deps.store.follow(dir, r.run.state === "running");
     }
-    this.deps.store.retain(this.shown);
   }
 
   private post(m: HostToPanel): void {

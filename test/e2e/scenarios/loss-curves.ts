@@ -194,7 +194,11 @@ export default scenario({
     await row(exp.name).click();
     await row(other.name).click({ modifiers: ["Control"] });
     await row(other.name).click({ button: "right" });
-    await page.locator(".context-view .action-item", { hasText: "Compare Runs" }).first().click();
+    // VS Code's context menu ignores a click that comes right after it opened (the right-click's own mouse-up).
+    const compare = page.locator(".context-view .action-item", { hasText: "Compare Runs" }).first();
+    await compare.waitFor({ state: "visible", timeout: 10_000 });
+    await page.waitForTimeout(500);
+    await compare.click();
     await wb.waitFor("both experiments' runs in the panel", async () => /^2 runs · /.test((await status(frame)).text));
     await choose(frame, "color-by", "train.lr");
     const legend = await wb.waitFor("the colour legend of train.lr", async () => {
