@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import type { TrainerToHost } from "../protocol/trainerMessages";
-import type { RunSummary } from "../protocol/runFiles";
+import type { EvalReport, RunSummary } from "../protocol/runFiles";
 import type { RunInfo, CheckpointInfo, RunState } from "./runFolder";
 
 export type ProgressMessage = Extract<TrainerToHost, { type: "progress" }>;
@@ -153,11 +153,20 @@ export function presentRun(run: RunInfo, live?: LiveRun, failure?: string): RunP
   }
 }
 
-export function presentCheckpoint(c: CheckpointInfo): { label: string; description: string; tooltip: string[] } {
+/**
+ * A checkpoint's line in the tree. `evaluated` holds what was measured on it
+ * after its run (the Checkpoint Browser's eval.json): newer than meta.json's
+ * kNN when both exist.
+ */
+export function presentCheckpoint(c: CheckpointInfo, evaluated?: EvalReport): { label: string; description: string; tooltip: string[] } {
   const m = c.meta;
   const parts: string[] = [];
   if (num(m.loss)) parts.push(`loss ${formatLoss(m.loss)}`);
-  if (num(m.knn)) parts.push(`kNN ${formatPercent(m.knn)}`);
+  const knn = evaluated?.knn ?? m.knn;
+  if (num(knn)) parts.push(`kNN ${formatPercent(knn)}`);
+  const linear = evaluated?.linear?.find((l) => l.fraction === 1)?.accuracy;
+  if (num(linear)) parts.push(`linear ${formatPercent(linear)}`);
+  if (num(evaluated?.rotation)) parts.push(`rotation ${formatPercent(evaluated.rotation)}`);
   const tooltip = [c.dir];
   if (typeof m.savedAt === "string") tooltip.push(`saved ${m.savedAt}`);
   if (num(m.step)) tooltip.push(`step ${m.step}`);

@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import { describeExperiment, EXPERIMENT_EXCLUDE, EXPERIMENT_GLOB, type ExperimentInfo } from "./experiments";
 import { listCheckpoints, listRuns, type CheckpointInfo, type RunInfo, type RunState } from "./runFolder";
 import { presentCheckpoint, presentRun } from "./format";
+import { readCheckpointEval } from "../core/run/checkpointEval";
 import type { RunRegistry } from "./runRegistry";
 import { isInside } from "./reveal";
 
@@ -128,7 +129,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<SslNode>, vscod
       case "run":
         return this.runItem(node);
       case "checkpoint": {
-        const p = presentCheckpoint(node.checkpoint);
+        const p = presentCheckpoint(node.checkpoint, readCheckpointEval(node.checkpoint.dir)?.report);
         const item = new vscode.TreeItem(p.label, vscode.TreeItemCollapsibleState.None);
         item.id = `ckpt:${node.checkpoint.dir}`;
         item.description = p.description;

@@ -146,6 +146,11 @@ test("checkpoints and end-of-run messages", () => {
   assert.equal(c.label, "epoch 4");
   assert.equal(c.description, "loss 3.142 · kNN 70.0%");
   assert.match(c.tooltip.join("\n"), /2 files, 1\.0 MiB/);
+  const evaluated = presentCheckpoint(
+    { name: "4", dir: "/r/checkpoints/4", meta: { epoch: 4, step: 200, savedAt: "t", loss: 3.14159, knn: 0.7, backend: "wasm", seed: 0, wallSeconds: 10, files: {} } },
+    { knn: 0.71, rotation: 0.6, linear: [{ fraction: 0.1, trainCount: 50, lr: 0.1, valAccuracy: 0.5, accuracy: 0.5 }, { fraction: 1, trainCount: 500, lr: 0.1, valAccuracy: 0.8, accuracy: 0.79 }] },
+  );
+  assert.equal(evaluated.description, "loss 3.142 · kNN 71.0% · linear 79.0% · rotation 60.0%", "a later evaluation's results, all labels for the linear probe");
   const mid = presentCheckpoint({ name: "3.17", dir: "/r/checkpoints/3.17", meta: { epoch: 3, step: 167, savedAt: "t", loss: 3, backend: "wasm", seed: 0, wallSeconds: 10, files: {} } });
   assert.equal(mid.label, "epoch 3 + 17 steps");
   assert.equal(finishedText("exp", summary({ knnInitial: 0.3, knnFinal: 0.784 })), "SSL: exp finished: kNN 30.0% → 78.4% (epoch 10/10, 5m 00s).");

@@ -107,6 +107,7 @@ export class CheckpointActions {
     const done = await this.job("evaluate", row, { kind: "evaluate", checkpoint: row.dir, protocols: [protocol] }, `evaluating (${PROTOCOL_TITLES[protocol]})`, panel);
     if (!done || done.result.kind !== "evaluate") return;
     panel.refresh();
+    this.s.tree.refresh(); // the checkpoint's line in the tree shows the new result
     panel.job({ action: "evaluate", checkpoint: row.dir, state: "done", message: `${row.runId} ${row.label}: ${evaluationText(protocol, done.result)} (${took(done.seconds)})` });
   }
 
