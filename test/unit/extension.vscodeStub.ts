@@ -281,6 +281,10 @@ export const window = {
     return v;
   },
   showWorkspaceFolderPick: async () => workspace.workspaceFolders[0],
+  showSaveDialog: async () => {
+    const file = stub.answer("save", "", []);
+    return file ? Uri.file(file) : undefined;
+  },
   showTextDocument: async (d: Doc | Uri, opts?: { selection?: Range }) => {
     const uri = d instanceof Uri ? d : d.uri;
     stub.opened.push({ file: uri.fsPath, selection: opts?.selection });

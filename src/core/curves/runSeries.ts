@@ -32,8 +32,4 @@ export class RunSeries {
     }
     return false;
   }
-
-  get points(): number {
-    return this.train.count + this.eval.count;
-  }
 }

@@ -81,6 +81,3 @@ export async function compareRuns(s: Services, clicked?: unknown, selected?: unk
   }
   await curvesPanel(s).show(dirs, true);
 }
-
-/** The open panel, for tests. */
-export const openCurvesPanel = (s: Services): CurvesPanel | undefined => panels.get(s);

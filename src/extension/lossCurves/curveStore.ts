@@ -17,8 +17,6 @@ interface Entry {
   /** Bytes of metrics.jsonl read so far (for the file follower). */
   offset: number;
   watcher?: fs.FSWatcher;
-  /** Milliseconds the first read took. */
-  readMillis: number;
 }
 
 const key = (runDir: string) => path.resolve(runDir);
@@ -57,10 +55,6 @@ export class CurveStore {
     return (this.entries.get(k) ?? this.load(k)).series;
   }
 
-  readMillis(runDir: string): number {
-    return this.entries.get(key(runDir))?.readMillis ?? 0;
-  }
-
   /** Follows a run trained outside this window while it runs; stops following when `running` is false. */
   follow(runDir: string, running: boolean): void {
     const k = key(runDir);
@@ -95,10 +89,9 @@ export class CurveStore {
   }
 
   private load(k: string): Entry {
-    const started = performance.now();
     const { series, offset } = readRunSeries(k);
     const old = this.entries.get(k);
-    const entry: Entry = { series, offset, watcher: old?.watcher, readMillis: performance.now() - started };
+    const entry: Entry = { series, offset, watcher: old?.watcher };
     // The file already holds what the trainer wrote so far: its next state change needs no second read.
     const live = this.registry.byRunDir(k);
     if (live) this.started.add(live);

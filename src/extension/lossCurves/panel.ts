@@ -64,11 +64,6 @@ export class CurvesPanel implements vscode.Disposable {
     );
   }
 
-  /** The runs on show (run folders, resolved). */
-  get shownRuns(): readonly string[] {
-    return this.shown;
-  }
-
   reveal(): void {
     this.panel.reveal(undefined, false);
   }
