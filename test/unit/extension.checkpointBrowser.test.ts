@@ -11,7 +11,6 @@
  */
 import { after, afterEach, before, test } from "node:test";
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,7 +21,7 @@ import { readCheckpointEval } from "../../src/core/run/checkpointEval";
 import type { RunEvent } from "../../src/protocol/runFiles";
 import { nextSort, sortRows } from "../../webview/checkpointBrowser/columns";
 import { onlyRun, readLines, runCli, writeTinyExperiment } from "../smoke/cliRun";
-import { fakeWebviewPanels, vscodeStub, type FakeWebviewPanel } from "./vscodeStubHost";
+import { activateOn, childPids, fakeWebviewPanels, until, vscodeStub, type FakeWebviewPanel } from "./vscodeStubHost";
 
 const { stub, Uri } = vscodeStub;
 type StubUri = ReturnType<typeof Uri.file>;
@@ -130,55 +129,22 @@ test("worker client: progress, then the result; a crash fails every pending job 
 
 // ---- the whole loop ----
 
-let subscriptions: { dispose(): unknown }[] = [];
+let deactivate = () => {};
 afterEach(() => {
-  extension.deactivate();
-  for (const s of subscriptions) s.dispose();
-  subscriptions = [];
+  deactivate();
+  deactivate = () => {};
 });
-
-function activate(ws: string): void {
-  stub.reset(ws);
-  subscriptions = [];
-  extension.activate({ subscriptions, extensionPath: repo, extensionUri: Uri.file(repo), asAbsolutePath: (p: string) => path.join(repo, p) } as never);
-}
+const activate = (ws: string) => (deactivate = activateOn(extension, ws));
 
 const run = (id: string, ...args: unknown[]) => stub.commands.get(id)!(...args);
 
-function nextPosted<T extends HostToPanel>(panel: Panel, match: (m: HostToPanel) => m is T, from = 0, timeoutMs = 90_000): Promise<T> {
-  const found = panel.posted.slice(from).find(match);
-  if (found) return Promise.resolve(found);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching message in ${timeoutMs} ms; posted: ${panel.posted.map((m) => (m.type === "job" ? `job ${m.action} ${m.state}: ${m.message}` : m.type)).join("\n")}`)), timeoutMs);
-    const sub = panel.onPost.event((m) => {
-      if (match(m)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(m);
-      }
-    });
-  });
-}
+const nextPosted = <T extends HostToPanel>(panel: Panel, match: (m: HostToPanel) => m is T, from = 0, timeoutMs = 90_000) => panel.next(match, { from, timeoutMs, describe: (m) => (m.type === "job" ? `job ${m.action} ${m.state}: ${m.message}` : m.type) });
 
 const table = (m: HostToPanel): m is PanelTable => m.type === "table";
 const jobEnd = (action: PanelJob["action"]) => (m: HostToPanel): m is PanelJob => m.type === "job" && m.action === action && m.state !== "running";
 const lastTable = (p: Panel) => [...p.posted].reverse().find(table)!;
 
-function workerPids(): number[] {
-  const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .filter((l) => l.includes("dist/checkpointBrowser.js"))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
-async function until(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!probe()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const workerPids = () => childPids("dist/checkpointBrowser.js");
 
 let ws = "";
 let runDir = "";

@@ -12,25 +12,24 @@ import * as path from "node:path";
 import type { HostToPanel, PanelToHost } from "../../src/protocol/lossCurves";
 import type { MetricRow } from "../../src/protocol/runFiles";
 import { RunDir } from "../../src/trainer/runDir";
-import { fakeWebviewPanels, vscodeStub, type FakeWebviewPanel } from "./vscodeStubHost";
+import { activateOn, fakeWebviewPanels, vscodeStub, type FakeWebviewPanel } from "./vscodeStubHost";
 
-const { stub, Uri } = vscodeStub;
+const { stub } = vscodeStub;
 type Panel = FakeWebviewPanel<HostToPanel, PanelToHost>;
 type Plot = Extract<HostToPanel, { type: "plot" }>;
 const panels = fakeWebviewPanels<HostToPanel, PanelToHost>();
 const extension = require("../../src/extension/extension") as typeof import("../../src/extension/extension");
 
-const repo = path.resolve(__dirname, "../..");
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "ssl-curves-ext-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-let subscriptions: { dispose(): unknown }[] = [];
+let deactivate = () => {};
 afterEach(() => {
-  extension.deactivate();
-  for (const s of subscriptions) s.dispose();
-  subscriptions = [];
+  deactivate();
+  deactivate = () => {};
   panels.length = 0;
 });
+const activate = (ws: string) => (deactivate = activateOn(extension, ws));
 
 const train = (step: number): MetricRow => ({ kind: "train", step, epoch: step / 10, loss: 2 / step, lr: 0.1, imagesPerSec: 100, time: step });
 const evalRow = (step: number, knn: number): MetricRow => ({ kind: "eval", step, epoch: step / 10, time: step, knn });
@@ -49,26 +48,7 @@ function workspaceWithRun(name: string, steps: number, running: boolean): { ws: 
   return { ws, run };
 }
 
-function activate(ws: string): void {
-  stub.reset(ws);
-  subscriptions = [];
-  extension.activate({ subscriptions, extensionPath: repo, extensionUri: Uri.file(repo), asAbsolutePath: (p: string) => path.join(repo, p) } as never);
-}
-
-function nextPlot(panel: Panel, match: (p: Plot) => boolean, timeoutMs = 10_000): Promise<Plot> {
-  return new Promise((resolve, reject) => {
-    const found = panel.posted.find((m): m is Plot => m.type === "plot" && match(m));
-    if (found) return resolve(found);
-    const timer = setTimeout(() => reject(new Error("no matching plot message")), timeoutMs);
-    const sub = panel.onPost.event((m) => {
-      if (m.type === "plot" && match(m)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(m);
-      }
-    });
-  });
-}
+const nextPlot = (panel: Panel, match: (p: Plot) => boolean) => panel.next((m): m is Plot => m.type === "plot" && match(m), { timeoutMs: 10_000 });
 
 async function openOn(runDir: string): Promise<Panel> {
   await stub.commands.get("ssl.showLossCurves")!(runDir);

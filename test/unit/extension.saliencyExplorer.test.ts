@@ -10,12 +10,11 @@
  */
 import { after, afterEach, test } from "node:test";
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { BuildProgressInfo, BuildSummaryInfo, ExploreResult, HostToPanel, PanelSettings, PanelStats, PanelToHost } from "../../src/protocol/saliencyExplorer";
-import { fakeWebviewPanels, vscodeStub, type FakeWebviewPanel } from "./vscodeStubHost";
+import { activateOn, childPids, fakeWebviewPanels, until, vscodeStub, type FakeWebviewPanel } from "./vscodeStubHost";
 
 const { stub, Uri } = vscodeStub;
 
@@ -150,55 +149,22 @@ test("the page sizes the pictures for its width: small images enlarged by whole 
 
 // ---- the whole loop, with the built worker ----
 
-let subscriptions: { dispose(): unknown }[] = [];
+let deactivate = () => {};
 afterEach(() => {
-  for (const s of subscriptions) s.dispose();
-  subscriptions = [];
+  deactivate();
+  deactivate = () => {};
 });
-
-function activate(ws: string): void {
-  stub.reset(ws);
-  subscriptions = [];
-  extension.activate({ subscriptions, extensionPath: repo, extensionUri: Uri.file(repo), asAbsolutePath: (p: string) => path.join(repo, p) } as never);
-}
+const activate = (ws: string) => (deactivate = activateOn(extension, ws));
 
 const run = (id: string, ...args: unknown[]) => stub.commands.get(id)!(...args);
 
-/** The next message posted to the page (from `from` on) that `match` accepts. */
-function nextPosted<T extends HostToPanel>(panel: Panel, match: (m: HostToPanel) => m is T, from = 0, timeoutMs = 60_000): Promise<T> {
-  const found = panel.posted.slice(from).find(match);
-  if (found) return Promise.resolve(found);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching message in ${timeoutMs} ms; posted: ${panel.posted.map((m) => m.type).join(", ")}`)), timeoutMs);
-    const sub = panel.onPost.event((m) => {
-      if (match(m)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(m);
-      }
-    });
-  });
-}
+const nextPosted = <T extends HostToPanel>(panel: Panel, match: (m: HostToPanel) => m is T, from = 0, timeoutMs = 60_000) => panel.next(match, { from, timeoutMs });
 
 const explored = (m: HostToPanel): m is { type: "explored"; result: ExploreResult } => m.type === "explored";
 const settings = (m: HostToPanel): m is PanelSettings => m.type === "settings";
 const statsReady = (m: HostToPanel): m is PanelStats => m.type === "stats" && !m.loading && !!m.stats;
 
-function workerPids(): number[] {
-  const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .filter((l) => l.includes("dist/saliencyExplorer.js"))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
-async function until(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!probe()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const workerPids = () => childPids("dist/saliencyExplorer.js");
 
 test(
   "open on an image, move sliders, build the cache (panel and palette, with cancel), a broken experiment, close",
